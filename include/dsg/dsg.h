@@ -1,0 +1,365 @@
+/*
+ * dsg.h - the one public header of libdsg, the dataset-generator library.
+ *
+ * libdsg generates synthetic datasets and writes them as Apache Parquet.
+ * Every exported symbol starts with dsg_ (types and functions) or DSG_
+ * (macros and enum values).
+ *
+ * Conventions, for every function below:
+ *  - Fallible functions return a dsg_status; 0 (DSG_OK) is success.
+ *  - They take a dsg_error * as their last argument (it may be NULL). On
+ *    failure it receives the status and one clear sentence naming what went
+ *    wrong (the file, the option, the column). Secrets never appear in it.
+ *  - Out-parameters are written only on success.
+ *  - Every object has a create/open function and a free function; free
+ *    functions accept NULL.
+ *  - Objects are not thread-safe: one object is used by one thread at a
+ *    time. Distinct objects may be used from distinct threads at once.
+ */
+#ifndef DSG_H
+#define DSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DSG_VERSION_MAJOR 0
+#define DSG_VERSION_MINOR 1
+#define DSG_VERSION_PATCH 0
+#define DSG_VERSION_STRING "0.1.0"
+
+/* The library version, "X.Y.Z", and the build identifier (a git hash or
+ * "unknown"). Static strings. */
+const char *dsg_version(void);
+const char *dsg_build_id(void);
+
+/* ------------------------------------------------------------------ */
+/* Status and errors                                                   */
+/* ------------------------------------------------------------------ */
+
+/* Library codes live in a range that never collides with errno values;
+ * a positive status is an errno value passed through from the system. */
+typedef int dsg_status;
+#define DSG_OK 0
+#define DSG_EINVAL (-30700)   /* bad argument or option (the user's input) */
+#define DSG_ENOMEM (-30701)   /* out of memory */
+#define DSG_EIO (-30702)      /* read, write, rename failed */
+#define DSG_ESTATE (-30703)   /* call out of order (e.g. write after close) */
+#define DSG_ETYPE (-30704)    /* data does not match the schema */
+#define DSG_ECODEC (-30705)   /* compression library failure */
+#define DSG_ENET (-30706)     /* network failure */
+#define DSG_EREMOTE (-30707)  /* a remote service refused the request */
+#define DSG_EINTERNAL (-30708) /* a bug: an invariant did not hold */
+
+#define DSG_ERROR_MESSAGE_MAX 512
+
+typedef struct dsg_error {
+    dsg_status status;
+    char message[DSG_ERROR_MESSAGE_MAX];
+} dsg_error;
+
+/* A short static description of a status ("out of memory"). */
+const char *dsg_strerror(dsg_status status);
+
+/* Resets an error object to DSG_OK and an empty message. */
+void dsg_error_clear(dsg_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Allocation                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Every allocation of the library goes through these hooks. Tests use
+ * them to count allocations and to make the n-th one fail. Passing NULL
+ * restores malloc/realloc/free. Not thread-safe: set before use. */
+typedef struct dsg_allocator {
+    void *(*malloc_fn)(void *opaque, size_t size);
+    void *(*realloc_fn)(void *opaque, void *ptr, size_t size);
+    void (*free_fn)(void *opaque, void *ptr);
+    void *opaque;
+} dsg_allocator;
+
+void dsg_set_allocator(const dsg_allocator *allocator);
+
+/* ------------------------------------------------------------------ */
+/* Schema and in-memory columns                                        */
+/* ------------------------------------------------------------------ */
+
+typedef enum dsg_type {
+    DSG_BOOL = 1,   /* uint8_t, 0 or 1 */
+    DSG_INT8,       /* int8_t; Parquet INT32 annotated INT(8, signed) */
+    DSG_INT16,      /* int16_t; Parquet INT32 annotated INT(16, signed) */
+    DSG_INT32,      /* int32_t */
+    DSG_INT64,      /* int64_t */
+    DSG_FLOAT,      /* float */
+    DSG_DOUBLE,     /* double */
+    DSG_DATE,       /* int32_t days since 1970-01-01 */
+    DSG_TIMESTAMP,  /* int64_t microseconds since 1970-01-01T00:00:00Z */
+    DSG_DURATION,   /* int64_t microseconds; Parquet INT64 with no logical
+                       type (Parquet has none for it): readers see int64 */
+    DSG_STRING,     /* UTF-8 bytes, through offsets + data */
+    DSG_DECIMAL,    /* int64_t unscaled value; precision 1..18 */
+    DSG_STRUCT,     /* children: the members */
+    DSG_LIST        /* offsets + one child: the element */
+} dsg_type;
+
+/* Field flags. */
+#define DSG_FIELD_NULLABLE 1u   /* values may be null */
+#define DSG_FIELD_NO_DICT 2u    /* never try dictionary encoding (e.g. keys) */
+
+/* One field of a schema. A list has exactly one child, its element; a
+ * struct has one or more. The caller owns the memory; the writer copies
+ * what it needs when it opens. */
+typedef struct dsg_field {
+    const char *name;
+    dsg_type type;
+    unsigned flags;
+    int precision; /* DSG_DECIMAL only */
+    int scale;     /* DSG_DECIMAL only */
+    const struct dsg_field *children;
+    size_t n_children;
+} dsg_field;
+
+/* A column of values in memory, in the spirit of Apache Arrow's layout:
+ *  - valid: one byte per slot, 0 = null; NULL means every slot is valid.
+ *    A null slot's value is ignored (but list/string offsets must still be
+ *    monotonic; a null list or string spans zero child slots or bytes).
+ *  - values: fixed-width types, 'length' values of the C type above.
+ *  - offsets: STRING and LIST, length + 1 entries, nondecreasing;
+ *    slot i spans [offsets[i], offsets[i+1]) of data (STRING) or of the
+ *    child array (LIST).
+ *  - data: STRING bytes.
+ *  - children: STRUCT members (each of the struct's length) or the LIST
+ *    element (of length at least offsets[length]).
+ *  - STRING bytes must be UTF-8; the writer does not check.
+ * The arrays are borrowed: the caller keeps them alive during the call
+ * that receives them. */
+typedef struct dsg_array {
+    dsg_type type;             /* must match the field's type */
+    size_t length;
+    const uint8_t *valid;
+    const void *values;
+    const int32_t *offsets;
+    const char *data;
+    const struct dsg_array *children;
+} dsg_array;
+
+/* ------------------------------------------------------------------ */
+/* Sinks: where bytes go                                               */
+/* ------------------------------------------------------------------ */
+
+/* A sink receives a file's bytes in order. commit() makes the file appear
+ * under its final name, complete; abort() removes every trace of it. Exactly
+ * one of them is called, then free(). A sink written by the user fills in
+ * the operations; the library's own sinks are created below. */
+typedef struct dsg_sink dsg_sink;
+typedef struct dsg_sink_ops {
+    dsg_status (*write)(dsg_sink *sink, const void *data, size_t size, dsg_error *err);
+    dsg_status (*commit)(dsg_sink *sink, dsg_error *err);
+    void (*abort)(dsg_sink *sink);
+    void (*free)(dsg_sink *sink);
+} dsg_sink_ops;
+
+struct dsg_sink {
+    const dsg_sink_ops *ops;
+    uint64_t bytes_written; /* maintained by the library's sinks */
+};
+
+/* Opens a local file sink for 'path'. Bytes go to a temporary file in the
+ * same directory (".<name>.tmp-<pid>-<n>"); commit() flushes it and renames
+ * it to 'path'; abort() and free() without commit() unlink it. The parent
+ * directory must exist. */
+dsg_status dsg_file_sink_open(dsg_sink **out, const char *path, dsg_error *err);
+
+/* Aborts the sink unless committed, then frees it. Accepts NULL. */
+void dsg_sink_free(dsg_sink *sink);
+
+/* ------------------------------------------------------------------ */
+/* Parquet writer                                                      */
+/* ------------------------------------------------------------------ */
+
+typedef enum dsg_codec {
+    DSG_CODEC_NONE = 0,
+    DSG_CODEC_SNAPPY,
+    DSG_CODEC_GZIP,
+    DSG_CODEC_ZSTD,
+    DSG_CODEC_BROTLI,
+    DSG_CODEC_LZ4_RAW
+} dsg_codec;
+
+/* Parses "none"/"uncompressed", "snappy", "gzip", "zstd", "brotli",
+ * "lz4_raw" (also "lz4"), case-insensitive. */
+dsg_status dsg_codec_parse(const char *name, dsg_codec *out, dsg_error *err);
+const char *dsg_codec_name(dsg_codec codec);
+/* Valid levels: gzip 1..12, zstd 1..22 (and negative fast levels down to
+ * -7), brotli 0..11. Snappy, lz4_raw and none take no level.
+ * DSG_LEVEL_DEFAULT picks gzip 6, zstd 3, brotli 4. */
+#define DSG_LEVEL_DEFAULT (-1000)
+dsg_status dsg_codec_check_level(dsg_codec codec, int level, dsg_error *err);
+
+typedef struct dsg_kv {
+    const char *key;
+    const char *value;
+} dsg_kv;
+
+typedef struct dsg_parquet_options {
+    dsg_codec codec;
+    int level;               /* DSG_LEVEL_DEFAULT or a valid level */
+    size_t row_group_rows;   /* flush a row group at this many rows */
+    size_t row_group_bytes;  /* ... or when its encoded bytes reach this */
+    size_t page_bytes;       /* target uncompressed data page size */
+    size_t dict_bytes;       /* dictionary fallback threshold per chunk */
+    int page_index;          /* write ColumnIndex and OffsetIndex */
+    const dsg_kv *metadata;  /* key/value metadata for the footer */
+    size_t n_metadata;
+} dsg_parquet_options;
+
+/* Fills the defaults: snappy, 1,048,576 rows or 64 MiB per row group,
+ * 1 MiB pages, 1 MiB dictionaries, page index on, no metadata. */
+void dsg_parquet_options_init(dsg_parquet_options *opt);
+
+typedef struct dsg_parquet_writer dsg_parquet_writer;
+
+/* Opens a writer over 'sink' for the top-level fields 'fields'. The writer
+ * takes ownership of the sink (whatever the outcome). Invalid schemas or
+ * options fail with DSG_EINVAL and a message naming the field or option. */
+dsg_status dsg_parquet_writer_open(dsg_parquet_writer **out, dsg_sink *sink,
+                                   const dsg_field *fields, size_t n_fields,
+                                   const dsg_parquet_options *opt, dsg_error *err);
+
+/* Appends n_rows rows: columns[i] holds the values of fields[i], each of
+ * length n_rows. Rows are encoded at once; the writer keeps only the open
+ * row group, so memory is bounded by it, not by the file. On failure the
+ * writer is unusable (further calls fail with DSG_ESTATE); free it. */
+dsg_status dsg_parquet_writer_write(dsg_parquet_writer *w, const dsg_array *columns,
+                                    size_t n_rows, dsg_error *err);
+
+/* Flushes the open row group (if it has rows), writes the footer and
+ * commits the sink: the file appears complete under its final name. */
+dsg_status dsg_parquet_writer_close(dsg_parquet_writer *w, dsg_error *err);
+
+/* Rows and bytes written so far (bytes: those handed to the sink). */
+uint64_t dsg_parquet_writer_rows(const dsg_parquet_writer *w);
+uint64_t dsg_parquet_writer_bytes(const dsg_parquet_writer *w);
+
+/* Frees the writer; if it was not closed, aborts its sink so that no file
+ * appears. Accepts NULL. */
+void dsg_parquet_writer_free(dsg_parquet_writer *w);
+
+/* ------------------------------------------------------------------ */
+/* Datasets                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef struct dsg_dataset dsg_dataset;
+
+/* NULL-terminated list of the dataset names ("alltypes", "ecommerce"). */
+const char *const *dsg_dataset_names(void);
+
+/* One option a dataset accepts, for help and `info`. */
+typedef struct dsg_option_info {
+    const char *name;          /* without dashes: "n-customers" */
+    const char *default_value; /* as text */
+    const char *help;
+} dsg_option_info;
+
+/* Creates the dataset 'name' with its defaults. */
+dsg_status dsg_dataset_create(dsg_dataset **out, const char *name, dsg_error *err);
+void dsg_dataset_free(dsg_dataset *ds);
+
+/* Sets one option from text ("n-customers", "1000"). Unknown options and
+ * malformed values fail with DSG_EINVAL. */
+dsg_status dsg_dataset_set(dsg_dataset *ds, const char *name, const char *value,
+                           dsg_error *err);
+
+/* Options this dataset accepts; *n receives the count. Static memory. */
+const dsg_option_info *dsg_dataset_options(const dsg_dataset *ds, size_t *n);
+
+/* Checks the option set as a whole and computes the plan (row counts,
+ * partitions). Must succeed before the table and generation functions
+ * below are used; options may not change afterwards. */
+dsg_status dsg_dataset_prepare(dsg_dataset *ds, dsg_error *err);
+
+size_t dsg_dataset_n_tables(const dsg_dataset *ds);
+
+typedef struct dsg_table_info {
+    const char *name;
+    const dsg_field *fields;        /* columns written into the files */
+    size_t n_fields;
+    const char *const *partition_by; /* partition columns (directory names) */
+    size_t n_partition_by;
+    uint64_t rows;                  /* after prepare: total rows */
+    size_t n_partitions;            /* after prepare; an unpartitioned table
+                                       has one partition with an empty path */
+} dsg_table_info;
+
+/* Describes table i. Before prepare, rows and n_partitions are 0. */
+dsg_status dsg_dataset_table(const dsg_dataset *ds, size_t i, dsg_table_info *out,
+                             dsg_error *err);
+
+/* Partition p of table t: its directory path relative to the table
+ * ("year=2024/month=01") and its rows, which are the table's rows
+ * [*first_row, *first_row + *rows). Partitions tile the table in order.
+ * 'path' has room for path_size bytes. */
+dsg_status dsg_dataset_partition(const dsg_dataset *ds, size_t t, size_t p, char *path,
+                                 size_t path_size, uint64_t *first_row, uint64_t *rows,
+                                 dsg_error *err);
+
+/* A reusable set of column buffers for one table, owned by one thread. */
+typedef struct dsg_batch dsg_batch;
+
+dsg_status dsg_batch_create(dsg_batch **out, const dsg_dataset *ds, size_t table,
+                            dsg_error *err);
+void dsg_batch_free(dsg_batch *b);
+
+/* Generates the table's rows [first_row, first_row + n_rows) into 'b'.
+ * The values are a pure function of (seed, options, table, row): the same
+ * rows come out whatever the order of calls, the thread or the process.
+ * *columns receives arrays valid until the next fill or free of 'b'. */
+dsg_status dsg_dataset_fill(const dsg_dataset *ds, size_t table, uint64_t first_row,
+                            size_t n_rows, dsg_batch *b, const dsg_array **columns,
+                            dsg_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Runs: a dataset written to an output location                       */
+/* ------------------------------------------------------------------ */
+
+typedef struct dsg_run_options {
+    const char *output;          /* a directory */
+    const char *format;          /* "parquet" */
+    dsg_parquet_options parquet; /* codec, level, row groups */
+    uint64_t file_rows_target;   /* at most this many rows per file */
+    int overwrite;               /* replace the dataset's tables if present */
+    int threads;                 /* 0: the number of online processors */
+    const char *const *tables;   /* subset of tables, NULL: all */
+    size_t n_tables;
+    uint32_t shard_index;        /* 0-based; with shard_count */
+    uint32_t shard_count;        /* 0 or 1: no sharding */
+    /* Called from the committing thread after each file is committed;
+     * may be NULL. */
+    void (*on_file)(void *ctx, const char *table, const char *path, uint64_t rows,
+                    uint64_t bytes);
+    /* Called from time to time with rows and bytes so far; may be NULL. */
+    void (*on_progress)(void *ctx, uint64_t rows_done, uint64_t rows_total,
+                        uint64_t bytes_done);
+    void *ctx;
+} dsg_run_options;
+
+void dsg_run_options_init(dsg_run_options *opt);
+
+typedef struct dsg_run_stats {
+    uint64_t tables, files, rows, bytes;
+    double seconds;
+} dsg_run_stats;
+
+/* Checks the options (bad input: DSG_EINVAL and nothing written), then
+ * writes every file of the prepared dataset. Each file appears complete
+ * under its final name or not at all. *stats is written on success. */
+dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *stats,
+                   dsg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DSG_H */

@@ -1,0 +1,137 @@
+/*
+ * rle.c - RLE / bit-packed hybrid encoder (see rle.h).
+ */
+#include "rle.h"
+
+#include <assert.h>
+
+size_t dsgi_rle_bound(size_t n, int bit_width)
+{
+    return ((n + 7) / 8) * (size_t)bit_width + (n / 8 + 2) * 10 + 16;
+}
+
+static uint8_t *put_varint(uint8_t *o, uint64_t v)
+{
+    while (v >= 0x80) {
+        *o++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *o++ = (uint8_t)v;
+    return o;
+}
+
+static uint8_t *put_rle_run(uint8_t *o, uint32_t value, size_t count, int bit_width)
+{
+    o = put_varint(o, (uint64_t)count << 1);
+    for (int b = 0; b < (bit_width + 7) / 8; b++)
+        *o++ = (uint8_t)(value >> (8 * b));
+    return o;
+}
+
+#define DEFINE_RLE(suffix, T)                                                          \
+    static uint8_t *bitpack_##suffix(uint8_t *o, const T *v, size_t count, int bw)     \
+    {                                                                                  \
+        size_t groups = (count + 7) / 8;                                               \
+        o = put_varint(o, ((uint64_t)groups << 1) | 1);                                \
+        uint64_t acc = 0;                                                              \
+        int bits = 0;                                                                  \
+        for (size_t i = 0; i < groups * 8; i++) {                                      \
+            uint64_t x = i < count ? (uint64_t)v[i] : 0;                               \
+            acc |= x << bits;                                                          \
+            bits += bw;                                                                \
+            while (bits >= 8) {                                                        \
+                *o++ = (uint8_t)acc;                                                   \
+                acc >>= 8;                                                             \
+                bits -= 8;                                                             \
+            }                                                                          \
+        }                                                                              \
+        assert(bits == 0);                                                             \
+        return o;                                                                      \
+    }                                                                                  \
+                                                                                       \
+    size_t dsgi_rle_encode_##suffix(const T *values, size_t n, int bw, uint8_t *out)   \
+    {                                                                                  \
+        uint8_t *o = out;                                                              \
+        size_t pending = 0; /* first value not yet encoded */                          \
+        size_t i = 0;                                                                  \
+        while (i < n) {                                                                \
+            T v = values[i];                                                           \
+            size_t j = i + 1;                                                          \
+            while (j < n && values[j] == v)                                            \
+                j++;                                                                   \
+            size_t run = j - i;                                                        \
+            if (run >= 8) {                                                            \
+                size_t rem = (i - pending) % 8;                                        \
+                size_t pad = rem ? 8 - rem : 0;                                        \
+                if (run - pad >= 8) {                                                  \
+                    if (i + pad > pending)                                             \
+                        o = bitpack_##suffix(o, values + pending, i + pad - pending, bw); \
+                    o = put_rle_run(o, v, run - pad, bw);                              \
+                    pending = j;                                                       \
+                }                                                                      \
+            }                                                                          \
+            i = j;                                                                     \
+        }                                                                              \
+        if (n > pending)                                                               \
+            o = bitpack_##suffix(o, values + pending, n - pending, bw);                \
+        return (size_t)(o - out);                                                      \
+    }
+
+DEFINE_RLE(u32, uint32_t)
+DEFINE_RLE(u16, uint16_t)
+
+static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (*p >= end)
+            return -1;
+        uint8_t b = *(*p)++;
+        r |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) {
+            *v = r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int dsgi_rle_decode_u32(const uint8_t *in, size_t in_len, int bw, uint32_t *out, size_t n)
+{
+    const uint8_t *p = in, *end = in + in_len;
+    size_t got = 0;
+    while (got < n) {
+        uint64_t h;
+        if (get_varint(&p, end, &h) != 0)
+            return -1;
+        if (h & 1) {
+            size_t count = (size_t)(h >> 1) * 8;
+            if ((size_t)(end - p) < (count / 8) * (size_t)bw)
+                return -1;
+            uint64_t acc = 0;
+            int bits = 0;
+            for (size_t i = 0; i < count; i++) {
+                while (bits < bw) {
+                    acc |= (uint64_t)*p++ << bits;
+                    bits += 8;
+                }
+                uint32_t x = (uint32_t)(acc & (bw == 32 ? 0xFFFFFFFFu : ((1u << bw) - 1)));
+                acc >>= bw;
+                bits -= bw;
+                if (got < n)
+                    out[got++] = x;
+            }
+        } else {
+            size_t count = (size_t)(h >> 1);
+            uint32_t x = 0;
+            int nb = (bw + 7) / 8;
+            if ((size_t)(end - p) < (size_t)nb)
+                return -1;
+            for (int b = 0; b < nb; b++)
+                x |= (uint32_t)*p++ << (8 * b);
+            for (size_t i = 0; i < count && got < n; i++)
+                out[got++] = x;
+        }
+    }
+    return 0;
+}

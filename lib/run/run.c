@@ -1,0 +1,419 @@
+/*
+ * run.c - writes a prepared dataset to an output directory: plans the
+ * files, checks the destination, and runs worker threads that each
+ * generate, encode, compress and commit whole files.
+ *
+ * Invariants:
+ *  1. The plan is a pure function of the dataset and the options: file k of
+ *     a partition holds rows [first + k * target, ...) and is named
+ *     part-%05d (or <table>.<ext> when an unpartitioned table fits in one
+ *     file). Each file's bytes are a pure function of its rows, so any
+ *     thread count and any sharding give the same files.
+ *  2. Shard K of N writes exactly the files whose index i in the plan has
+ *     i % N == K; the union of the shards is the plan.
+ *  3. Bad options are found before anything is created (DSG_EINVAL).
+ *  4. Each file appears only complete (the sink's commit); when one file
+ *     fails, workers stop taking new files, and dsg_run returns the first
+ *     error. Files already committed stay: each is complete.
+ *
+ * run/ sits on top: it uses datasets/, parquet/, jsonl/ and sinks/.
+ */
+#include "common/common.h"
+#include "datasets/dataset_impl.h"
+#include "jsonl/jsonl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FILL_ROWS 65536
+#define MAX_THREADS 256
+
+typedef struct file_unit {
+    size_t table;
+    uint64_t first_row, rows;
+    char *rel_path; /* table/partition/part-00000.parquet */
+} file_unit;
+
+typedef struct run_ctx {
+    dsg_dataset *ds;
+    const dsg_run_options *opt;
+    int jsonl;
+    file_unit *units;
+    size_t n_units;
+    atomic_size_t next;
+    atomic_int failed;
+    pthread_mutex_t lock; /* callbacks, first error, totals */
+    dsg_error first_err;
+    uint64_t rows_total, rows_done, bytes_done, files_done;
+} run_ctx;
+
+void dsg_run_options_init(dsg_run_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->format = "parquet";
+    dsg_parquet_options_init(&opt->parquet);
+    opt->file_rows_target = 250000;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* mkdir -p */
+static dsg_status make_dirs(const char *path, dsg_error *err)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    DSGI_RETURN_IF(n >= sizeof buf, err, DSG_EINVAL, "path too long: %s", path);
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+            int e = errno;
+            return dsgi_fail(err, e, "cannot create directory %s: %s", buf, strerror(e));
+        }
+        struct stat st;
+        if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+            return dsgi_fail(err, ENOTDIR, "cannot create directory %s: a file is in the way", buf);
+        buf[i] = c;
+    }
+    return DSG_OK;
+}
+
+static dsg_status remove_tree(const char *path, dsg_error *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? DSG_OK : dsgi_fail(err, errno, "cannot remove %s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        DSGI_RETURN_IF(d == NULL, err, errno, "cannot remove %s: %s", path, strerror(errno));
+        struct dirent *e;
+        dsg_status rc = DSG_OK;
+        while (rc == DSG_OK && (e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char child[4096];
+            snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+            rc = remove_tree(child, err);
+        }
+        closedir(d);
+        DSGI_FORWARD(rc);
+        DSGI_RETURN_IF(rmdir(path) != 0, err, errno, "cannot remove %s: %s", path, strerror(errno));
+        return DSG_OK;
+    }
+    DSGI_RETURN_IF(unlink(path) != 0, err, errno, "cannot remove %s: %s", path, strerror(errno));
+    return DSG_OK;
+}
+
+static int dir_is_empty(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return 1;
+    struct dirent *e;
+    int empty = 1;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            empty = 0;
+    closedir(d);
+    return empty;
+}
+
+static int table_selected(const dsg_run_options *opt, const char *name)
+{
+    if (opt->tables == NULL || opt->n_tables == 0)
+        return 1;
+    for (size_t i = 0; i < opt->n_tables; i++)
+        if (strcmp(opt->tables[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static dsg_status check_options(dsg_dataset *ds, const dsg_run_options *opt, int *jsonl, dsg_error *err)
+{
+    DSGI_RETURN_IF(opt->output == NULL || *opt->output == '\0', err, DSG_EINVAL, "no output directory given");
+    DSGI_RETURN_IF(strncmp(opt->output, "s3://", 5) == 0, err, DSG_EINVAL,
+                   "S3 output (%s) is not supported by this build yet", opt->output);
+    const char *fmt = opt->format ? opt->format : "parquet";
+    DSGI_RETURN_IF(strcmp(fmt, "parquet") != 0 && strcmp(fmt, "jsonl") != 0, err, DSG_EINVAL,
+                   "unknown format '%s' (available: parquet, jsonl)", fmt);
+    *jsonl = strcmp(fmt, "jsonl") == 0;
+    DSGI_RETURN_IF(opt->file_rows_target < 1 || opt->file_rows_target > ((uint64_t)1 << 40), err, DSG_EINVAL,
+                   "--file-rows-target must be between 1 and 2^40, not %llu",
+                   (unsigned long long)opt->file_rows_target);
+    DSGI_RETURN_IF(opt->threads < 0 || opt->threads > MAX_THREADS, err, DSG_EINVAL,
+                   "--threads must be between 1 and %d, not %d", MAX_THREADS, opt->threads);
+    DSGI_RETURN_IF(opt->shard_count > 1 && opt->shard_index >= opt->shard_count, err, DSG_EINVAL,
+                   "shard %u does not exist in %u shards", opt->shard_index + 1, opt->shard_count);
+    for (size_t i = 0; i < opt->n_tables; i++) {
+        int known = 0;
+        for (size_t t = 0; t < dsg_dataset_n_tables(ds); t++) {
+            dsg_table_info info;
+            DSGI_FORWARD(dsg_dataset_table(ds, t, &info, err));
+            known |= strcmp(info.name, opt->tables[i]) == 0;
+        }
+        DSGI_RETURN_IF(!known, err, DSG_EINVAL, "--tables: the dataset has no table '%s'", opt->tables[i]);
+    }
+    struct stat st;
+    if (stat(opt->output, &st) == 0) {
+        DSGI_RETURN_IF(!S_ISDIR(st.st_mode), err, DSG_EINVAL, "output %s exists and is not a directory",
+                       opt->output);
+        DSGI_RETURN_IF(access(opt->output, W_OK | X_OK) != 0, err, DSG_EINVAL,
+                       "output directory %s is not writable", opt->output);
+        DSGI_RETURN_IF(!opt->overwrite && opt->shard_count <= 1 && !dir_is_empty(opt->output), err,
+                       DSG_EINVAL, "output directory %s is not empty (use --overwrite to replace the dataset's tables in it)",
+                       opt->output);
+    }
+    return DSG_OK;
+}
+
+static void free_units(file_unit *u, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dsgi_free(u[i].rel_path);
+    dsgi_free(u);
+}
+
+static dsg_status plan(run_ctx *rc, dsg_error *err)
+{
+    const dsg_run_options *opt = rc->opt;
+    const char *ext = rc->jsonl ? "jsonl" : "parquet";
+    size_t cap = 64, n = 0;
+    file_unit *u = dsgi_calloc(cap, sizeof *u);
+    DSGI_RETURN_IF(u == NULL, err, DSG_ENOMEM, "out of memory (plan)");
+    dsg_status st = DSG_OK;
+    for (size_t t = 0; st == DSG_OK && t < dsg_dataset_n_tables(rc->ds); t++) {
+        dsg_table_info info;
+        st = dsg_dataset_table(rc->ds, t, &info, err);
+        if (st != DSG_OK || !table_selected(opt, info.name))
+            continue;
+        for (size_t p = 0; st == DSG_OK && p < info.n_partitions; p++) {
+            char part[1024];
+            uint64_t first, rows;
+            st = dsg_dataset_partition(rc->ds, t, p, part, sizeof part, &first, &rows, err);
+            uint64_t n_files = st == DSG_OK ? (rows + opt->file_rows_target - 1) / opt->file_rows_target : 0;
+            for (uint64_t k = 0; st == DSG_OK && k < n_files; k++) {
+                if (n == cap) {
+                    file_unit *q = dsgi_realloc(u, cap * 2 * sizeof *u);
+                    if (q == NULL) {
+                        st = dsgi_fail(err, DSG_ENOMEM, "out of memory (plan)");
+                        break;
+                    }
+                    memset(q + cap, 0, cap * sizeof *u);
+                    u = q;
+                    cap *= 2;
+                }
+                char rel[1400];
+                if (info.n_partition_by == 0 && n_files == 1)
+                    snprintf(rel, sizeof rel, "%s/%s.%s", info.name, info.name, ext);
+                else
+                    snprintf(rel, sizeof rel, "%s%s%s/part-%05llu.%s", info.name, *part ? "/" : "", part,
+                             (unsigned long long)k, ext);
+                u[n].table = t;
+                u[n].first_row = first + k * opt->file_rows_target;
+                u[n].rows = DSGI_MIN(opt->file_rows_target, rows - k * opt->file_rows_target);
+                u[n].rel_path = dsgi_strdup(rel);
+                if (u[n].rel_path == NULL)
+                    st = dsgi_fail(err, DSG_ENOMEM, "out of memory (plan)");
+                n++;
+            }
+        }
+    }
+    if (st != DSG_OK) {
+        free_units(u, n);
+        return st;
+    }
+    /* keep this shard's files only */
+    if (opt->shard_count > 1) {
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (i % opt->shard_count == opt->shard_index)
+                u[kept++] = u[i];
+            else
+                dsgi_free(u[i].rel_path);
+        }
+        n = kept;
+    }
+    rc->units = u;
+    rc->n_units = n;
+    for (size_t i = 0; i < n; i++)
+        rc->rows_total += u[i].rows;
+    return DSG_OK;
+}
+
+/* Writes one file: generate its rows batch by batch into a writer. */
+static dsg_status write_unit(run_ctx *rc, const file_unit *u, dsg_batch **batches, dsg_error *err)
+{
+    const dsg_run_options *opt = rc->opt;
+    dsg_table_info info;
+    DSGI_FORWARD(dsg_dataset_table(rc->ds, u->table, &info, err));
+    char path[4600];
+    snprintf(path, sizeof path, "%s/%s", opt->output, u->rel_path);
+    char dir[4600];
+    memcpy(dir, path, sizeof dir);
+    *strrchr(dir, '/') = '\0';
+    DSGI_FORWARD(make_dirs(dir, err));
+    if (batches[u->table] == NULL)
+        DSGI_FORWARD(dsg_batch_create(&batches[u->table], rc->ds, u->table, err));
+    dsg_sink *sink = NULL;
+    DSGI_FORWARD(dsg_file_sink_open(&sink, path, err));
+    dsg_parquet_writer *pw = NULL;
+    dsgi_jsonl_writer *jw = NULL;
+    dsg_status st;
+    if (rc->jsonl) {
+        st = dsgi_jsonl_open(&jw, sink, info.fields, info.n_fields, err);
+    } else {
+        dsg_parquet_options po = opt->parquet;
+        st = dsg_parquet_writer_open(&pw, sink, info.fields, info.n_fields, &po, err);
+    }
+    uint64_t done = 0;
+    while (st == DSG_OK && done < u->rows && !atomic_load(&rc->failed)) {
+        size_t n = (size_t)DSGI_MIN((uint64_t)FILL_ROWS, u->rows - done);
+        const dsg_array *cols = NULL;
+        st = dsg_dataset_fill(rc->ds, u->table, u->first_row + done, n, batches[u->table], &cols, err);
+        if (st == DSG_OK)
+            st = rc->jsonl ? dsgi_jsonl_write(jw, cols, n, err) : dsg_parquet_writer_write(pw, cols, n, err);
+        done += n;
+        if (st == DSG_OK) {
+            pthread_mutex_lock(&rc->lock);
+            rc->rows_done += n;
+            if (opt->on_progress)
+                opt->on_progress(opt->ctx, rc->rows_done, rc->rows_total, rc->bytes_done);
+            pthread_mutex_unlock(&rc->lock);
+        }
+    }
+    if (st == DSG_OK && atomic_load(&rc->failed))
+        st = dsgi_fail(err, DSG_EIO, "stopped after an error in another file");
+    uint64_t bytes = 0;
+    if (st == DSG_OK) {
+        if (rc->jsonl) {
+            st = dsgi_jsonl_close(jw, err);
+            bytes = sink->bytes_written;
+        } else {
+            st = dsg_parquet_writer_close(pw, err);
+            bytes = dsg_parquet_writer_bytes(pw);
+        }
+    }
+    dsgi_jsonl_free(jw);
+    dsg_parquet_writer_free(pw);
+    if (st == DSG_OK) {
+        pthread_mutex_lock(&rc->lock);
+        rc->bytes_done += bytes;
+        rc->files_done++;
+        if (opt->on_file)
+            opt->on_file(opt->ctx, info.name, u->rel_path, u->rows, bytes);
+        pthread_mutex_unlock(&rc->lock);
+    }
+    return st;
+}
+
+static void *worker(void *arg)
+{
+    run_ctx *rc = arg;
+    dsg_batch *batches[64] = {0};
+    size_t n_tables = DSGI_MIN(dsg_dataset_n_tables(rc->ds), (size_t)64);
+    for (;;) {
+        size_t i = atomic_fetch_add(&rc->next, 1);
+        if (i >= rc->n_units || atomic_load(&rc->failed))
+            break;
+        dsg_error e;
+        dsg_error_clear(&e);
+        dsg_status st = write_unit(rc, &rc->units[i], batches, &e);
+        if (st != DSG_OK) {
+            pthread_mutex_lock(&rc->lock);
+            if (!atomic_exchange(&rc->failed, 1)) {
+                rc->first_err = e;
+                rc->first_err.status = st;
+            }
+            pthread_mutex_unlock(&rc->lock);
+            break;
+        }
+    }
+    for (size_t t = 0; t < n_tables; t++)
+        dsg_batch_free(batches[t]);
+    return NULL;
+}
+
+dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *stats, dsg_error *err)
+{
+    double t0 = now_seconds();
+    run_ctx rc;
+    memset(&rc, 0, sizeof rc);
+    rc.ds = ds;
+    rc.opt = opt;
+    DSGI_FORWARD(check_options(ds, opt, &rc.jsonl, err));
+    DSGI_RETURN_IF(dsg_dataset_n_tables(ds) > 64, err, DSG_EINVAL, "too many tables");
+    DSGI_FORWARD(plan(&rc, err));
+    dsg_status st = DSG_OK;
+    /* --overwrite replaces the directories of the tables being written,
+     * nothing else in the output directory. */
+    if (opt->overwrite) {
+        for (size_t t = 0; st == DSG_OK && t < dsg_dataset_n_tables(ds); t++) {
+            dsg_table_info info;
+            st = dsg_dataset_table(ds, t, &info, err);
+            if (st != DSG_OK || !table_selected(opt, info.name))
+                continue;
+            char dir[4600];
+            snprintf(dir, sizeof dir, "%s/%s", opt->output, info.name);
+            st = remove_tree(dir, err);
+        }
+    }
+    if (st == DSG_OK)
+        st = make_dirs(opt->output, err);
+    if (st != DSG_OK) {
+        free_units(rc.units, rc.n_units);
+        return st;
+    }
+    int threads = opt->threads;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)DSGI_MIN(n, (long)MAX_THREADS) : 1;
+    }
+    if ((size_t)threads > rc.n_units)
+        threads = rc.n_units ? (int)rc.n_units : 1;
+    pthread_mutex_init(&rc.lock, NULL);
+    pthread_t tids[MAX_THREADS];
+    int started = 0;
+    for (int i = 1; i < threads; i++) {
+        if (pthread_create(&tids[i], NULL, worker, &rc) != 0)
+            break;
+        started = i;
+    }
+    worker(&rc);
+    for (int i = 1; i <= started; i++)
+        pthread_join(tids[i], NULL);
+    pthread_mutex_destroy(&rc.lock);
+    free_units(rc.units, rc.n_units);
+    if (rc.failed) {
+        if (err)
+            *err = rc.first_err;
+        return rc.first_err.status;
+    }
+    if (stats) {
+        stats->files = rc.files_done;
+        stats->rows = rc.rows_done;
+        stats->bytes = rc.bytes_done;
+        stats->tables = 0;
+        for (size_t t = 0; t < dsg_dataset_n_tables(ds); t++) {
+            dsg_table_info info;
+            if (dsg_dataset_table(ds, t, &info, NULL) == DSG_OK && table_selected(opt, info.name))
+                stats->tables++;
+        }
+        stats->seconds = now_seconds() - t0;
+    }
+    return DSG_OK;
+}

@@ -1,0 +1,452 @@
+/*
+ * dataset-generator - the command-line program. A thin layer over the
+ * public API in dsg/dsg.h: it parses arguments, forwards dataset options
+ * to the dataset, and reports.
+ *
+ * Exit status: 0 success, 2 bad input (nothing written), 1 runtime failure.
+ */
+#include <dsg/dsg.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_BAD_INPUT 2
+
+static const char *prog = "dataset-generator";
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: %s COMMAND [OPTIONS]\n"
+            "\n"
+            "Generates realistic synthetic datasets as partitioned Apache Parquet.\n"
+            "\n"
+            "commands:\n"
+            "  generate DATASET [OPTIONS]   write a dataset (see generate --help)\n"
+            "  list-datasets                the datasets this program can generate\n"
+            "  list-formats                 the output formats\n"
+            "  info DATASET                 tables, columns, types, partitions, options\n"
+            "\n"
+            "  --help, --version\n",
+            prog);
+}
+
+static void generate_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: %s generate DATASET --output DIR [OPTIONS] [DATASET OPTIONS]\n"
+            "\n"
+            "options:\n"
+            "  --output DIR              output directory (created if missing)\n"
+            "  --format FORMAT           parquet (default) or jsonl\n"
+            "  --compression CODEC       none, snappy (default), gzip, zstd, brotli, lz4_raw\n"
+            "  --compression-level N     gzip 1-12 (6), zstd -7..22 (3), brotli 0-11 (4)\n"
+            "  --file-rows-target N      at most N rows per file (250000)\n"
+            "  --row-group-rows N        at most N rows per row group (1048576)\n"
+            "  --threads N               worker threads (default: number of cores)\n"
+            "  --tables A,B              write only these tables\n"
+            "  --shard K/N               write only shard K of N (1 <= K <= N)\n"
+            "  --overwrite               replace the dataset's table directories in DIR;\n"
+            "                            other files in DIR are left alone\n"
+            "  --summary-json FILE       write a JSON summary with every file written\n"
+            "  --quiet                   no progress and no summary line\n"
+            "\n"
+            "Dataset options are listed by `%s info DATASET`.\n",
+            prog, prog);
+}
+
+static int bad_input(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return EXIT_BAD_INPUT;
+}
+
+static int fail(const dsg_error *err)
+{
+    fprintf(stderr, "%s: %s\n", prog, err->message[0] ? err->message : dsg_strerror(err->status));
+    return err->status == DSG_EINVAL ? EXIT_BAD_INPUT : 1;
+}
+
+static const char *type_text(const dsg_field *f, char *buf, size_t n)
+{
+    switch (f->type) {
+    case DSG_BOOL: return "BOOLEAN";
+    case DSG_INT8: return "INT8";
+    case DSG_INT16: return "INT16";
+    case DSG_INT32: return "INT32";
+    case DSG_INT64: return "INT64";
+    case DSG_FLOAT: return "FLOAT";
+    case DSG_DOUBLE: return "DOUBLE";
+    case DSG_DATE: return "DATE";
+    case DSG_TIMESTAMP: return "TIMESTAMP(us, UTC)";
+    case DSG_DURATION: return "DURATION(us)";
+    case DSG_STRING: return "STRING";
+    case DSG_DECIMAL: snprintf(buf, n, "DECIMAL(%d, %d)", f->precision, f->scale); return buf;
+    case DSG_STRUCT: return "STRUCT";
+    case DSG_LIST: return "LIST";
+    }
+    return "?";
+}
+
+static void print_field(const dsg_field *f, int indent)
+{
+    char buf[64];
+    printf("%*s%-*s %s%s\n", indent, "", 24 - indent, f->name, type_text(f, buf, sizeof buf),
+           (f->flags & DSG_FIELD_NULLABLE) ? " (nullable)" : "");
+    for (size_t i = 0; i < f->n_children; i++)
+        print_field(&f->children[i], indent + 2);
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "--help") == 0) {
+        printf("usage: %s info DATASET\n", prog);
+        return argc < 1 ? EXIT_BAD_INPUT : 0;
+    }
+    dsg_error err;
+    dsg_dataset *ds = NULL;
+    if (dsg_dataset_create(&ds, argv[0], &err) != DSG_OK)
+        return fail(&err);
+    printf("dataset %s\n", argv[0]);
+    for (size_t t = 0; t < dsg_dataset_n_tables(ds); t++) {
+        dsg_table_info info;
+        dsg_dataset_table(ds, t, &info, NULL);
+        printf("\ntable %s", info.name);
+        if (info.n_partition_by) {
+            printf(" (partitioned by");
+            for (size_t i = 0; i < info.n_partition_by; i++)
+                printf("%s %s", i ? "," : "", info.partition_by[i]);
+            printf(")");
+        }
+        printf("\n");
+        for (size_t i = 0; i < info.n_fields; i++)
+            print_field(&info.fields[i], 2);
+    }
+    size_t n;
+    const dsg_option_info *o = dsg_dataset_options(ds, &n);
+    printf("\noptions:\n");
+    for (size_t i = 0; i < n; i++)
+        printf("  --%-22s %s (default %s)\n", o[i].name, o[i].help, o[i].default_value);
+    dsg_dataset_free(ds);
+    return 0;
+}
+
+/* ---- generate ---- */
+
+typedef struct file_rec {
+    char *table, *path;
+    unsigned long long rows, bytes;
+} file_rec;
+
+typedef struct cli_ctx {
+    int progress;
+    double t0, last;
+    file_rec *files;
+    size_t n_files, cap_files;
+    int oom;
+} cli_ctx;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void on_file(void *p, const char *table, const char *path, uint64_t rows, uint64_t bytes)
+{
+    cli_ctx *c = p;
+    if (c->n_files == c->cap_files) {
+        size_t cap = c->cap_files ? c->cap_files * 2 : 64;
+        file_rec *f = realloc(c->files, cap * sizeof *f);
+        if (f == NULL) {
+            c->oom = 1;
+            return;
+        }
+        c->files = f;
+        c->cap_files = cap;
+    }
+    file_rec *r = &c->files[c->n_files++];
+    r->table = strdup(table);
+    r->path = strdup(path);
+    r->rows = rows;
+    r->bytes = bytes;
+    if (r->table == NULL || r->path == NULL)
+        c->oom = 1;
+}
+
+static void on_progress(void *p, uint64_t done, uint64_t total, uint64_t bytes)
+{
+    cli_ctx *c = p;
+    double t = now();
+    if (!c->progress || (t - c->last < 0.2 && done < total))
+        return;
+    c->last = t;
+    double el = t - c->t0;
+    double rate = el > 0 ? (double)done / el : 0;
+    double eta = rate > 0 ? (double)(total - done) / rate : 0;
+    fprintf(stderr, "\r%llu / %llu rows  %.2f M rows/s  %.1f MB  ETA %.0f s   ",
+            (unsigned long long)done, (unsigned long long)total, rate / 1e6, (double)bytes / 1e6, eta);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+static int write_summary(const char *path, const char *dataset, const char *output,
+                         const dsg_run_stats *s, const cli_ctx *c)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        fprintf(stderr, "%s: cannot write summary %s: %s\n", prog, path, strerror(errno));
+        return 1;
+    }
+    fprintf(f, "{\"dataset\":");
+    json_string(f, dataset);
+    fprintf(f, ",\"output\":");
+    json_string(f, output);
+    fprintf(f, ",\"tables\":%llu,\"files\":%llu,\"rows\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"file_list\":[",
+            (unsigned long long)s->tables, (unsigned long long)s->files, (unsigned long long)s->rows,
+            (unsigned long long)s->bytes, s->seconds);
+    for (size_t i = 0; i < c->n_files; i++) {
+        fprintf(f, "%s\n{\"table\":", i ? "," : "");
+        json_string(f, c->files[i].table);
+        fprintf(f, ",\"path\":");
+        json_string(f, c->files[i].path);
+        fprintf(f, ",\"rows\":%llu,\"bytes\":%llu}", c->files[i].rows, c->files[i].bytes);
+    }
+    fprintf(f, "]}\n");
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        fprintf(stderr, "%s: cannot write summary %s: %s\n", prog, path, strerror(errno));
+        unlink(tmp);
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_count(const char *opt, const char *v, long long min, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || errno != 0 || x < min || x > max) {
+        fprintf(stderr, "%s: %s must be a whole number between %lld and %lld, not '%s'\n", prog, opt,
+                min, max, v);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static int cmd_generate(int argc, char **argv)
+{
+    if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+        generate_usage(stdout);
+        return 0;
+    }
+    if (argc < 1 || argv[0][0] == '-')
+        return bad_input("generate needs a dataset name first (try: generate ecommerce --output DIR)%s", "");
+    const char *dataset = argv[0];
+    dsg_error err;
+    dsg_error_clear(&err);
+    dsg_dataset *ds = NULL;
+    if (dsg_dataset_create(&ds, dataset, &err) != DSG_OK)
+        return fail(&err);
+
+    dsg_run_options opt;
+    dsg_run_options_init(&opt);
+    const char *summary = NULL, *codec_name = NULL, *level_text = NULL;
+    int quiet = 0, rc = 0;
+    char *tables_buf = NULL;
+    const char *tables[64];
+    size_t n_tables = 0;
+    for (int i = 1; i < argc && rc == 0; i++) {
+        char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            generate_usage(stdout);
+            dsg_dataset_free(ds);
+            return 0;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            rc = bad_input("unexpected argument '%s'", a);
+            break;
+        }
+        char name[128];
+        const char *val = NULL;
+        const char *eq = strchr(a, '=');
+        if (eq) {
+            snprintf(name, sizeof name, "%.*s", (int)(eq - a - 2), a + 2);
+            val = eq + 1;
+        } else {
+            snprintf(name, sizeof name, "%s", a + 2);
+        }
+        int is_flag = strcmp(name, "overwrite") == 0 || strcmp(name, "quiet") == 0;
+        if (is_flag) {
+            if (val != NULL) {
+                rc = bad_input("--%s takes no value", name);
+                break;
+            }
+            if (strcmp(name, "overwrite") == 0)
+                opt.overwrite = 1;
+            else
+                quiet = 1;
+            continue;
+        }
+        if (val == NULL) {
+            if (i + 1 >= argc) {
+                rc = bad_input("option --%s needs a value", name);
+                break;
+            }
+            val = argv[++i];
+        }
+        long long x;
+        if (strcmp(name, "output") == 0) {
+            opt.output = val;
+        } else if (strcmp(name, "format") == 0) {
+            opt.format = val;
+        } else if (strcmp(name, "compression") == 0) {
+            codec_name = val;
+        } else if (strcmp(name, "compression-level") == 0) {
+            level_text = val;
+        } else if (strcmp(name, "file-rows-target") == 0) {
+            if (parse_count("--file-rows-target", val, 1, 1LL << 40, &x) != 0)
+                rc = EXIT_BAD_INPUT;
+            opt.file_rows_target = (uint64_t)x;
+        } else if (strcmp(name, "row-group-rows") == 0) {
+            if (parse_count("--row-group-rows", val, 1, 1LL << 31, &x) != 0)
+                rc = EXIT_BAD_INPUT;
+            opt.parquet.row_group_rows = (size_t)x;
+        } else if (strcmp(name, "threads") == 0) {
+            if (parse_count("--threads", val, 1, 256, &x) != 0)
+                rc = EXIT_BAD_INPUT;
+            opt.threads = (int)x;
+        } else if (strcmp(name, "summary-json") == 0) {
+            summary = val;
+        } else if (strcmp(name, "shard") == 0) {
+            unsigned k, n;
+            char extra;
+            if (sscanf(val, "%u/%u%c", &k, &n, &extra) != 2 || n < 1 || k < 1 || k > n) {
+                rc = bad_input("--shard must be K/N with 1 <= K <= N, not '%s'", val);
+                break;
+            }
+            opt.shard_index = k - 1;
+            opt.shard_count = n;
+        } else if (strcmp(name, "tables") == 0) {
+            free(tables_buf);
+            tables_buf = strdup(val);
+            n_tables = 0;
+            for (char *s = strtok(tables_buf, ","); s && n_tables < 64; s = strtok(NULL, ","))
+                tables[n_tables++] = s;
+            if (n_tables == 0)
+                rc = bad_input("--tables needs at least one table name%s", "");
+        } else if (dsg_dataset_set(ds, name, val, &err) != DSG_OK) {
+            rc = fail(&err);
+        }
+    }
+    if (rc == 0 && codec_name && dsg_codec_parse(codec_name, &opt.parquet.codec, &err) != DSG_OK)
+        rc = fail(&err);
+    if (rc == 0 && level_text) {
+        long long lv;
+        if (parse_count("--compression-level", level_text, -7, 22, &lv) != 0)
+            rc = EXIT_BAD_INPUT;
+        else if (dsg_codec_check_level(opt.parquet.codec, (int)lv, &err) != DSG_OK)
+            rc = fail(&err);
+        opt.parquet.level = (int)lv;
+    }
+    if (rc == 0 && opt.output == NULL)
+        rc = bad_input("generate needs --output DIR%s", "");
+    if (rc == 0 && dsg_dataset_prepare(ds, &err) != DSG_OK)
+        rc = fail(&err);
+    if (rc != 0) {
+        free(tables_buf);
+        dsg_dataset_free(ds);
+        return rc;
+    }
+    opt.tables = n_tables ? tables : NULL;
+    opt.n_tables = n_tables;
+    cli_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.progress = !quiet && isatty(STDERR_FILENO);
+    ctx.t0 = now();
+    opt.ctx = &ctx;
+    opt.on_file = on_file;
+    opt.on_progress = on_progress;
+    dsg_run_stats stats;
+    dsg_status st = dsg_run(ds, &opt, &stats, &err);
+    if (ctx.progress)
+        fprintf(stderr, "\r%*s\r", 78, "");
+    if (st != DSG_OK) {
+        rc = fail(&err);
+    } else {
+        if (!quiet)
+            fprintf(stderr, "%s: %s: %llu tables, %llu files, %llu rows, %.1f MB in %.2f s\n", prog,
+                    dataset, (unsigned long long)stats.tables, (unsigned long long)stats.files,
+                    (unsigned long long)stats.rows, (double)stats.bytes / 1e6, stats.seconds);
+        if (ctx.oom) {
+            fprintf(stderr, "%s: out of memory while recording the file list\n", prog);
+            rc = 1;
+        } else if (summary) {
+            rc = write_summary(summary, dataset, opt.output, &stats, &ctx);
+        }
+    }
+    for (size_t i = 0; i < ctx.n_files; i++) {
+        free(ctx.files[i].table);
+        free(ctx.files[i].path);
+    }
+    free(ctx.files);
+    free(tables_buf);
+    dsg_dataset_free(ds);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_BAD_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("dataset-generator %s (build %s)\n", dsg_version(), dsg_build_id());
+        return 0;
+    }
+    if (strcmp(cmd, "generate") == 0)
+        return cmd_generate(argc - 2, argv + 2);
+    if (strcmp(cmd, "info") == 0)
+        return cmd_info(argc - 2, argv + 2);
+    if (strcmp(cmd, "list-datasets") == 0) {
+        for (const char *const *n = dsg_dataset_names(); *n; n++)
+            printf("%s\n", *n);
+        return 0;
+    }
+    if (strcmp(cmd, "list-formats") == 0) {
+        printf("parquet\njsonl\n");
+        return 0;
+    }
+    return bad_input("unknown command '%s' (try --help)", cmd);
+}

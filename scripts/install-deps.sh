@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building dataset-generator needs, if any
+# is missing. Runs apt-get through sudo when not root.
+set -euo pipefail
+pkgs="build-essential pkg-config git libsnappy-dev libzstd-dev libdeflate-dev libbrotli-dev liblz4-dev libcurl4-openssl-dev libssl-dev"
+missing=""
+for p in $pkgs; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+echo "installing:$missing" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null

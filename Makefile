@@ -31,7 +31,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS = $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 
-.PHONY: all lib test unit-test demo bench install clean check-deps deps
+.PHONY: all test test-deps unit-bins demo bench install clean check-deps
 all: check-deps $(BUILD)/dataset-generator $(BUILD)/libdsg.a $(BUILD)/libdsg.so $(BUILD)/dsg.pc
 
 check-deps:
@@ -64,7 +64,14 @@ unit-bins: $(UNIT_BIN)
 
 # The test suite always runs on a sanitized build of everything.
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-test:
+# Test-only dependencies: Debian packages and the npm readers.
+test-deps:
+	bash scripts/install-deps.sh --test
+	@if [ ! -d tests/interop/node_modules ] || [ tests/interop/package-lock.json -nt tests/interop/node_modules ]; then \
+	  echo "installing the test-only npm readers (tests/interop)"; \
+	  npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error && touch tests/interop/node_modules; fi
+
+test: test-deps
 	$(MAKE) --no-print-directory BUILD=build/san OPT='-O1 -g' EXTRA_CFLAGS='$(SAN_FLAGS)' \
 	  EXTRA_LDFLAGS='$(SAN_FLAGS)' build/san/dataset-generator unit-bins
 	$(MAKE) --no-print-directory all

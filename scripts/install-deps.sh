@@ -2,7 +2,14 @@
 # Installs the Debian packages that building dataset-generator needs, if any
 # is missing. Runs apt-get through sudo when not root.
 set -euo pipefail
+# With --test: also what the test suite needs (Node.js and npm for the
+# independent readers, GNU time).
 pkgs="build-essential pkg-config git libsnappy-dev libzstd-dev libdeflate-dev libbrotli-dev liblz4-dev libcurl4-openssl-dev libssl-dev"
+if [ "${1:-}" = --test ]; then
+    pkgs="$pkgs time"
+    command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+    command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+fi
 missing=""
 for p in $pkgs; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests (C programs), CLI tests (shell
+# scripts) and interop tests (independent readers through Node).
+#   DSG_BIN           the program under test (build/san/dataset-generator)
+#   DSG_TEST_BIN_DIR  directory of the unit test binaries
+#   DSG_TEST_ONLY     optional: unit, cli or interop
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+: "${DSG_BIN:?DSG_BIN must name the program under test}"
+: "${DSG_TEST_BIN_DIR:?DSG_TEST_BIN_DIR must name the unit test binaries}"
+export DSG_BIN
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+passed=0
+failed=0
+failures=()
+
+run() { # name command...
+    local name=$1
+    shift
+    local log
+    log=$(mktemp)
+    if "$@" >"$log" 2>&1; then
+        passed=$((passed + 1))
+        echo "PASS $name"
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        echo "FAIL $name"
+        sed 's/^/    /' "$log" | tail -n 40
+    fi
+    rm -f "$log"
+}
+
+only=${DSG_TEST_ONLY:-}
+if [ -z "$only" ] || [ "$only" = unit ]; then
+    for t in "$DSG_TEST_BIN_DIR"/test_*; do
+        [ -x "$t" ] && run "unit/$(basename "$t")" "$t"
+    done
+fi
+if [ -z "$only" ] || [ "$only" = cli ]; then
+    for t in "$here"/cli/test_*.sh; do
+        run "cli/$(basename "$t" .sh)" bash "$t"
+    done
+fi
+if [ -z "$only" ] || [ "$only" = interop ]; then
+    for t in "$here"/interop/test_*.sh; do
+        [ -f "$t" ] && run "interop/$(basename "$t" .sh)" bash "$t"
+    done
+fi
+echo
+echo "tests: $passed passed, $failed failed"
+for f in "${failures[@]}"; do echo "  failed: $f"; done
+[ "$failed" -eq 0 ]

@@ -49,7 +49,9 @@ static void generate_usage(FILE *f)
             "  --row-group-rows N        at most N rows per row group (1048576)\n"
             "  --threads N               worker threads (default: number of cores)\n"
             "  --tables A,B              write only these tables\n"
-            "  --shard K/N               write only shard K of N (1 <= K <= N)\n"
+            "  --shard K/N | auto        write only shard K of N (1 <= K <= N); auto reads\n"
+            "                            Slurm, Kubernetes (JOB_COMPLETION_INDEX with\n"
+            "                            DSG_SHARD_COUNT) or MPI launcher variables\n"
             "  --overwrite               replace the dataset's table directories in DIR;\n"
             "                            other files in DIR are left alone\n"
             "  --summary-json FILE       write a JSON summary with every file written\n"
@@ -259,6 +261,59 @@ static int parse_count(const char *opt, const char *v, long long min, long long 
     return 0;
 }
 
+/* Reads one environment variable as a whole number; -1 if unset or bad. */
+static long env_number(const char *name)
+{
+    const char *v = getenv(name);
+    char *end;
+    if (v == NULL || *v == '\0')
+        return -1;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    return (*end == '\0' && errno == 0 && x >= 0) ? x : -1;
+}
+
+/* --shard K/N, or --shard auto: the shard from the environment of the
+ * launcher that started this process (1-based K):
+ *   Slurm job arrays   SLURM_ARRAY_TASK_ID (- SLURM_ARRAY_TASK_MIN), SLURM_ARRAY_TASK_COUNT
+ *   Kubernetes Indexed Jobs  JOB_COMPLETION_INDEX with DSG_SHARD_COUNT
+ *   MPI launchers      OMPI_COMM_WORLD_RANK/SIZE, PMI_RANK/PMI_SIZE */
+static int parse_shard(const char *val, unsigned *k, unsigned *n)
+{
+    char extra;
+    if (strcmp(val, "auto") != 0) {
+        if (sscanf(val, "%u/%u%c", k, n, &extra) != 2 || *n < 1 || *k < 1 || *k > *n) {
+            bad_input("--shard must be K/N with 1 <= K <= N, or auto, not '%s'", val);
+            return -1;
+        }
+        return 0;
+    }
+    static const char *const pairs[][2] = {
+        {"SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT"},
+        {"JOB_COMPLETION_INDEX", "DSG_SHARD_COUNT"},
+        {"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"},
+        {"PMI_RANK", "PMI_SIZE"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        long index = env_number(pairs[i][0]), count = env_number(pairs[i][1]);
+        if (index < 0)
+            continue;
+        if (i == 0 && env_number("SLURM_ARRAY_TASK_MIN") > 0)
+            index -= env_number("SLURM_ARRAY_TASK_MIN");
+        if (count < 1 || index >= count || count > 1000000) {
+            fprintf(stderr, "%s: --shard auto: %s=%ld does not fit %s=%ld\n", prog, pairs[i][0], index,
+                    pairs[i][1], count);
+            return -1;
+        }
+        *k = (unsigned)index + 1;
+        *n = (unsigned)count;
+        return 0;
+    }
+    bad_input("--shard auto found no launcher variables (%s)",
+              "SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX with DSG_SHARD_COUNT, OMPI_COMM_WORLD_RANK, PMI_RANK");
+    return -1;
+}
+
 static int cmd_generate(int argc, char **argv)
 {
     if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
@@ -345,9 +400,8 @@ static int cmd_generate(int argc, char **argv)
             summary = val;
         } else if (strcmp(name, "shard") == 0) {
             unsigned k, n;
-            char extra;
-            if (sscanf(val, "%u/%u%c", &k, &n, &extra) != 2 || n < 1 || k < 1 || k > n) {
-                rc = bad_input("--shard must be K/N with 1 <= K <= N, not '%s'", val);
+            if (parse_shard(val, &k, &n) != 0) {
+                rc = EXIT_BAD_INPUT;
                 break;
             }
             opt.shard_index = k - 1;

@@ -92,7 +92,9 @@ static int cmp_encoded(int phys, const uint8_t *a, size_t alen, const uint8_t *b
         return (x > y) - (x < y);
     }
     default: {
-        int c = memcmp(a, b, DSGI_MIN(alen, blen));
+        /* an empty statistic value has no buffer: never memcmp(NULL, ...) */
+        size_t n = DSGI_MIN(alen, blen);
+        int c = n ? memcmp(a, b, n) : 0;
         return c ? c : (alen > blen) - (alen < blen);
     }
     }
@@ -475,10 +477,6 @@ static dsg_status finish_page(pq_context *ctx, pq_leaf *l, dsg_error *err)
         l->chunk_enc_plain = 1;
         l->plain_data_pages++;
     }
-    /* The first page tells whether the dictionary pays off: when four
-     * values in five are distinct, PLAIN is as small and faster. */
-    if (use_dict && l->dict_data_pages == 1 && (uint64_t)l->dict.count * 5 > l->chunk_values * 4)
-        l->dict_on = 0;
 
     l->n_levels = 0;
     l->n_idx = 0;
@@ -486,6 +484,18 @@ static dsg_status finish_page(pq_context *ctx, pq_leaf *l, dsg_error *err)
     l->page_rows = l->page_values = 0;
     stats_reset(&l->page_stats);
     return DSG_OK;
+}
+
+/* The dictionary does not pay off when, early in the chunk, four values
+ * in five are distinct: PLAIN is then about as small and much faster. The
+ * decision depends only on the data, so output stays deterministic. */
+#define DICT_PROBE_VALUES 16384
+
+static int dict_hopeless(const pq_leaf *l)
+{
+    uint64_t seen = l->chunk_values + l->page_values;
+    return l->dict_data_pages == 0 && seen >= DICT_PROBE_VALUES &&
+           (uint64_t)l->dict.count * 5 > seen * 4;
 }
 
 /* ---- values ---- */
@@ -574,7 +584,9 @@ static dsg_status encode_bytes(pq_leaf *l, const dsg_array *a, const uint32_t *p
                                size_t count, dsg_error *err)
 {
     const int32_t *off = a->offsets;
-    const uint8_t *data = (const uint8_t *)a->data;
+    /* data may be NULL when every string is empty; memcpy, memcmp and the
+     * hash must never see a null pointer, even for zero bytes */
+    const uint8_t *data = a->data ? (const uint8_t *)a->data : (const uint8_t *)"";
     const uint8_t *mn = NULL, *mx = NULL;
     uint32_t mn_len = 0, mx_len = 0;
     if (l->dict_on) {
@@ -699,7 +711,7 @@ dsg_status pq_leaf_append(pq_context *ctx, pq_leaf *l, const uint16_t *def, cons
             while (end < n && rep[end] != 0)
                 end++;
         size_t len = end - i;
-        if (l->dict_on && l->dict.plain.len >= ctx->dict_bytes) {
+        if (l->dict_on && (l->dict.plain.len >= ctx->dict_bytes || dict_hopeless(l))) {
             DSGI_FORWARD(finish_page(ctx, l, err));
             l->dict_on = 0;
         }

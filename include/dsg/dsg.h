@@ -176,6 +176,33 @@ dsg_status dsg_file_sink_open(dsg_sink **out, const char *path, dsg_error *err);
 /* Aborts the sink unless committed, then frees it. Accepts NULL. */
 void dsg_sink_free(dsg_sink *sink);
 
+/* S3-compatible object storage (AWS S3, MinIO, Ceph, R2, ...). */
+typedef struct dsg_s3_config {
+    const char *endpoint;      /* "https://host[:port]"; NULL: AWS for the region */
+    const char *region;        /* NULL: "us-east-1" */
+    const char *access_key;
+    const char *secret_key;
+    const char *session_token; /* NULL when not using temporary credentials */
+    int use_ssl;               /* -1: from the endpoint's scheme; 0 or 1 forces */
+    int virtual_hosted;        /* 1: bucket.host/key; 0: host/bucket/key (path
+                                  style, the default with a custom endpoint) */
+    size_t part_bytes;         /* multipart part size, at least 5 MiB (8 MiB) */
+    int parts_in_flight;       /* parts uploading at once (4) */
+    int max_retries;           /* retries of throttled or failed requests (6) */
+} dsg_s3_config;
+
+/* Fills the defaults above; credentials, region and endpoint stay NULL. */
+void dsg_s3_config_init(dsg_s3_config *cfg);
+
+/* Opens a sink that uploads one object, s3://bucket/key. Small objects are
+ * one PUT at commit; larger ones a multipart upload whose parts go out
+ * while the file is still being written. The object exists only after
+ * commit() succeeds; abort() aborts the multipart upload. Credentials
+ * never appear in error messages. The configuration's strings must stay
+ * alive until the sink is freed. */
+dsg_status dsg_s3_sink_open(dsg_sink **out, const dsg_s3_config *cfg, const char *bucket,
+                            const char *key, dsg_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Parquet writer                                                      */
 /* ------------------------------------------------------------------ */
@@ -326,7 +353,8 @@ dsg_status dsg_dataset_fill(const dsg_dataset *ds, size_t table, uint64_t first_
 /* ------------------------------------------------------------------ */
 
 typedef struct dsg_run_options {
-    const char *output;          /* a directory */
+    const char *output;          /* a directory, or s3://bucket/prefix */
+    const dsg_s3_config *s3;     /* required when output is s3:// */
     const char *format;          /* "parquet" */
     dsg_parquet_options parquet; /* codec, level, row groups */
     uint64_t file_rows_target;   /* at most this many rows per file */

@@ -128,6 +128,8 @@ dsg_status dsg_file_sink_open(dsg_sink **out, const char *path, dsg_error *err)
     s->tmp_path = dsgi_malloc(tmp_size);
     s->buf = dsgi_malloc(FILE_SINK_BUFFER);
     if (s->path == NULL || s->tmp_path == NULL || s->buf == NULL) {
+        dsgi_free(s->tmp_path); /* not yet a name: fs_free must not unlink it */
+        s->tmp_path = NULL;
         fs_free(&s->base);
         return dsgi_fail(err, DSG_ENOMEM, "out of memory (opening %s)", path);
     }

@@ -2,10 +2,10 @@
 // the same rows in dataset-generator's JSONL convention, so that the checkers
 // can be exercised without dataset-generator itself.
 //
-//   node make_fixture.mjs --out DIR [--rows N] [--seed S] [--codec C]
-//                         [--row-group-rows R]
+//   node make_fixture.mjs --out DIR [--name NAME] [--rows N] [--seed S]
+//                         [--codec C] [--row-group-rows R] [--stats-safe]
 //
-// writes DIR/fixture.parquet and DIR/fixture.jsonl. The rows are made here in
+// writes DIR/NAME.parquet and DIR/NAME.jsonl (NAME defaults to "fixture"). The rows are made here in
 // JavaScript (deterministically from the seed), already in the JSONL
 // convention; DuckDB receives them as SQL literals, so the JSONL does not go
 // through DuckDB on its way to the Parquet file.
@@ -78,7 +78,10 @@ const US_MAX = BigInt(DAY_MAX + 1) * 86400000000n - 1n;
 const STRINGS = ['', 'a', 'A', 'z', 'Zürich', 'naïve café', '日本語テキスト', '🦆 duck', '😀😃😄',
   'quote " backslash \\ tab \t newline \n', "it's", '\u007f\u0001', 'x'.repeat(300) + '🎉'];
 
-function gen(r, t, nullRate = 0.1) {
+// A random value of type t in the JSONL convention. With statsSafe, values
+// that DuckDB's writer gives statistics other than the Parquet rules say are
+// left out (see makeFixture).
+function gen(r, t, nullRate, statsSafe) {
   if (r() < nullRate) return null;
   const pick = (arr) => arr[Math.floor(r() * arr.length)];
   const edge = r() < 0.15;
@@ -94,9 +97,11 @@ function gen(r, t, nullRate = 0.1) {
         * (r() < 0.5 ? -1n : 1n)).toString();
     }
     case 'float':
+      if (edge && statsSafe) return pick([3.4028234663852886e38, 1.401298464324817e-45, -1.1754943508222875e-38]);
       if (edge) return pick(['NaN', 'Infinity', '-Infinity', -0, 0, 3.4028234663852886e38, 1.401298464324817e-45, -1.1754943508222875e-38]);
       return Math.fround((r() - 0.5) * 10 ** Math.floor(r() * 20 - 10));
     case 'double':
+      if (edge && statsSafe) return pick([Number.MAX_VALUE, Number.MIN_VALUE, -Number.EPSILON]);
       if (edge) return pick(['NaN', 'Infinity', '-Infinity', -0, 0, Number.MAX_VALUE, Number.MIN_VALUE, -Number.EPSILON]);
       return (r() - 0.5) * 10 ** Math.floor(r() * 40 - 20);
     case 'date': {
@@ -119,10 +124,11 @@ function gen(r, t, nullRate = 0.1) {
       return (neg ? '-' : '') + int + (t.s ? '.' + digits.slice(digits.length - t.s) : '');
     }
     case 'struct':
-      return Object.fromEntries(t.members.map(([n, m]) => [n, gen(r, m)]));
+      return Object.fromEntries(t.members.map(([n, m]) => [n, gen(r, m, 0.1, statsSafe)]));
     case 'list': {
       const n = r() < 0.15 ? 0 : Math.floor(r() * 5);
-      return Array.from({ length: n }, () => gen(r, t.element, 0.15));
+      const elementNulls = statsSafe && t.element.kind === 'struct' ? 0 : 0.15;
+      return Array.from({ length: n }, () => gen(r, t.element, elementNulls, statsSafe));
     }
   }
   throw new Error(`unknown kind ${t.kind}`);
@@ -149,9 +155,10 @@ function toJson(v, t) {
 // C's %.<p>g: p significant digits, trailing zeros removed.
 function printfG(x, p) {
   const exp = Number(x.toExponential(p - 1).split('e')[1]);
-  let s = exp < -4 || exp >= p ? x.toExponential(p - 1) : x.toFixed(Math.max(0, p - 1 - exp));
-  s = s.replace(/\.?0+(e|$)/, '$1');
-  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+  const s = exp < -4 || exp >= p ? x.toExponential(p - 1) : x.toFixed(Math.max(0, p - 1 - exp));
+  const [mantissa, e] = s.split('e');
+  const trimmed = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+  return e === undefined ? trimmed : `${trimmed}e${e[0]}${e.slice(1).padStart(2, '0')}`;
 }
 
 function toSql(v, t) {
@@ -170,16 +177,22 @@ function toSql(v, t) {
   }
 }
 
-export async function makeFixture({ out, rows = 3000, seed = 1, codec = 'snappy', rowGroupRows = 1000 }) {
+// statsSafe leaves out what DuckDB's own writer (v1.5) puts in statistics
+// differently from the Parquet rules check_stats.mjs enforces: it writes no
+// float min/max when a NaN or an infinity is present, keeps the first zero
+// it meets whatever its sign, and counts a null struct inside a list twice
+// in its members' null_count. Such fixtures have no NaN, infinite or zero
+// floats and no null struct inside a list.
+export async function makeFixture({ out, rows = 5000, seed = 1, codec = 'snappy', rowGroupRows = 1000, statsSafe = false, name = 'fixture' }) {
   mkdirSync(out, { recursive: true });
   const r = rng(seed);
   const data = [];
   for (let i = 0; i < rows; i++) {
-    data.push(COLUMNS.map(([name, t, opt]) => name === 'id' ? String(i) : gen(r, t, opt?.required ? 0 : 0.1)));
+    data.push(COLUMNS.map(([name, t, opt]) => name === 'id' ? String(i) : gen(r, t, opt?.required ? 0 : 0.1, statsSafe)));
   }
   const jsonl = data.map((row) =>
     '{' + row.map((v, j) => `${JSON.stringify(COLUMNS[j][0])}:${toJson(v, COLUMNS[j][1])}`).join(',') + '}\n');
-  const jsonlPath = join(out, 'fixture.jsonl');
+  const jsonlPath = join(out, `${name}.jsonl`);
   writeFileSync(jsonlPath, jsonl.join(''));
 
   const db = await DuckDBInstance.create(':memory:');
@@ -192,7 +205,7 @@ export async function makeFixture({ out, rows = 3000, seed = 1, codec = 'snappy'
     const values = data.slice(i, i + 500).map((row) => `(${row.map((v, j) => toSql(v, COLUMNS[j][1])).join(', ')})`);
     await conn.run(`INSERT INTO t VALUES ${values.join(',\n')}`);
   }
-  const parquetPath = join(out, 'fixture.parquet');
+  const parquetPath = join(out, `${name}.parquet`);
   const duckCodec = { none: 'uncompressed', lz4_raw: 'lz4_raw' }[codec] ?? codec;
   await conn.run(`COPY t TO '${parquetPath}'
                   (FORMAT parquet, COMPRESSION '${duckCodec}', ROW_GROUP_SIZE ${rowGroupRows})`);
@@ -204,17 +217,19 @@ export async function makeFixture({ out, rows = 3000, seed = 1, codec = 'snappy'
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
-      out: { type: 'string' }, rows: { type: 'string', default: '3000' }, seed: { type: 'string', default: '1' },
+      out: { type: 'string' }, name: { type: 'string', default: 'fixture' },
+      rows: { type: 'string', default: '5000' }, seed: { type: 'string', default: '1' },
       codec: { type: 'string', default: 'snappy' }, 'row-group-rows': { type: 'string', default: '1000' },
+      'stats-safe': { type: 'boolean', default: false },
     },
   });
   if (!values.out) {
-    console.error('usage: node make_fixture.mjs --out DIR [--rows N] [--seed S] [--codec C] [--row-group-rows R]');
+    console.error('usage: node make_fixture.mjs --out DIR [--name NAME] [--rows N] [--seed S] [--codec C] [--row-group-rows R] [--stats-safe]');
     process.exit(2);
   }
   const paths = await makeFixture({
-    out: values.out, rows: Number(values.rows), seed: Number(values.seed),
-    codec: values.codec, rowGroupRows: Number(values['row-group-rows']),
+    out: values.out, name: values.name, rows: Number(values.rows), seed: Number(values.seed),
+    codec: values.codec, rowGroupRows: Number(values['row-group-rows']), statsSafe: values['stats-safe'],
   });
   console.log(`${paths.parquetPath}\n${paths.jsonlPath}`);
 }

@@ -173,7 +173,9 @@ struct dsg_sink {
  * directory must exist. */
 dsg_status dsg_file_sink_open(dsg_sink **out, const char *path, dsg_error *err);
 
-/* Aborts the sink unless committed, then frees it. Accepts NULL. */
+/* Frees a sink (its free operation) after commit() or abort(). The
+ * library's own sinks also abort on free when neither was called.
+ * Accepts NULL. */
 void dsg_sink_free(dsg_sink *sink);
 
 /* S3-compatible object storage (AWS S3, MinIO, Ceph, R2, ...). */

@@ -37,6 +37,8 @@ void dsgi_jsonl_free(dsgi_jsonl_writer *w)
 {
     if (w == NULL)
         return;
+    if (!w->closed) /* the sink gets commit or abort, then free */
+        w->sink->ops->abort(w->sink);
     dsg_sink_free(w->sink);
     dsgi_buf_free(&w->out);
     dsgi_free(w);

@@ -13,6 +13,9 @@
  *     every ColumnIndex, every OffsetIndex, the FileMetaData, its length and
  *     "PAR1"; then the sink commits (rename, or multipart completion).
  *  4. Any failure, or free without close, aborts the sink: no file appears.
+ *     The sink gets exactly one of commit and abort (dsg.h): a writer
+ *     leaves W_OPEN once, to W_CLOSED by commit or to W_FAILED by abort,
+ *     and free aborts a writer still in W_OPEN.
  */
 #include "pq_internal.h"
 
@@ -321,7 +324,9 @@ void dsg_parquet_writer_free(dsg_parquet_writer *w)
 {
     if (w == NULL)
         return;
-    dsg_sink_free(w->sink); /* aborts unless committed */
+    if (w->state == W_OPEN) /* never committed nor aborted */
+        w->sink->ops->abort(w->sink);
+    dsg_sink_free(w->sink);
     for (size_t i = 0; i < w->n_roots; i++)
         node_free(&w->roots[i]);
     dsgi_free(w->roots);
@@ -418,6 +423,7 @@ dsg_status dsg_parquet_writer_open(dsg_parquet_writer **out, dsg_sink *sink, con
         return dsgi_fail(err, DSG_EINVAL, "no sink given to the Parquet writer");
     dsg_parquet_writer *w = dsgi_calloc(1, sizeof *w);
     if (w == NULL) {
+        sink->ops->abort(sink);
         dsg_sink_free(sink);
         return dsgi_fail(err, DSG_ENOMEM, "out of memory (Parquet writer)");
     }
@@ -666,8 +672,10 @@ dsg_status dsg_parquet_writer_write(dsg_parquet_writer *w, const dsg_array *colu
     for (size_t c = 0; c < w->n_roots; c++)
         DSGI_FORWARD(check_array(&w->roots[c], &columns[c], n_rows, w->roots[c].name, err));
     dsg_status st = write_inner(w, columns, n_rows, err);
-    if (st != DSG_OK)
+    if (st != DSG_OK) {
         w->state = W_FAILED;
+        w->sink->ops->abort(w->sink);
+    }
     return st;
 }
 

@@ -83,7 +83,12 @@ demo:
 	$(MAKE) --no-print-directory all
 	./$(BUILD)/dataset-generator generate ecommerce --output ./ecommerce-data --overwrite
 
-bench: all
+$(BUILD)/bench/writer_throughput: $(BUILD)/obj/bench/writer_throughput.o $(BUILD)/libdsg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LIBS)
+
+bench: all $(BUILD)/bench/writer_throughput
+	$(BUILD)/bench/writer_throughput alltypes 1000000 snappy
 	bash bench/run.sh
 
 install: all

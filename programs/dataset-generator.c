@@ -8,6 +8,9 @@
 #include <dsg/dsg.h>
 
 #include <errno.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,6 +479,14 @@ static int cmd_generate(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+#if defined(__GLIBC__)
+    /* Each file's writer allocates and frees the same large buffers; keep
+     * them in the heap instead of returning them to the kernel after every
+     * file (that costs a page fault per 4 KiB on the next file). Peak
+     * memory is unchanged; it just stays at its peak. */
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
     if (argc < 2) {
         usage(stderr);
         return EXIT_BAD_INPUT;

@@ -48,7 +48,9 @@ static inline uint64_t dsgi_rand(uint64_t key, uint64_t counter)
 /* Uniform in [0, 1), 53 bits. */
 static inline double dsgi_unit(uint64_t r) { return (double)(r >> 11) * 0x1.0p-53; }
 
-/* Uniform in [0, n) (Lemire's multiply-shift; bias below 2^-64 * n). */
+/* Uniform in [0, n) (Lemire's multiply-shift; bias below 2^-64 * n). It
+ * uses the high bits of r: never pass a right-shifted draw (r >> k has
+ * zero high bits); derive a fresh draw with dsgi_mix64 instead. */
 static inline uint64_t dsgi_below(uint64_t r, uint64_t n)
 {
     return (uint64_t)(((unsigned __int128)r * n) >> 64);

@@ -199,7 +199,7 @@ static double pick_double(uint64_t x)
     default: break;
     }
     double u = dsgi_unit(dsgi_mix64(x));
-    return (u - 0.5) * pow(10.0, (double)((int)dsgi_below(x >> 7, 20) - 10));
+    return (u - 0.5) * pow(10.0, (double)((int)dsgi_below(dsgi_mix64(x + 7), 20) - 10));
 }
 
 static float pick_float(uint64_t x)
@@ -216,7 +216,7 @@ static float pick_float(uint64_t x)
     default: break;
     }
     double u = dsgi_unit(dsgi_mix64(x));
-    return (float)((u - 0.5) * pow(10.0, (double)((int)dsgi_below(x >> 7, 12) - 6)));
+    return (float)((u - 0.5) * pow(10.0, (double)((int)dsgi_below(dsgi_mix64(x + 7), 12) - 6)));
 }
 
 /* 0001-01-01 .. 9999-12-31 */
@@ -329,7 +329,7 @@ static dsg_status elem_point(const rng_ctx *r, dsgi_col *e, size_t at, uint64_t 
     DSGI_FORWARD(dsgi_col_reserve(&e->children[0], at + 1, err));
     DSGI_FORWARD(dsgi_col_reserve(&e->children[1], at + 1, err));
     ((int64_t *)e->children[0].values)[at] = pick_i64(dsgi_mix64(x), INT64_MIN, INT64_MAX);
-    e->children[1].valid[at] = dsgi_below(x >> 8, 5) != 0;
+    e->children[1].valid[at] = dsgi_below(dsgi_mix64(x + 8), 5) != 0;
     ((double *)e->children[1].values)[at] = pick_double(dsgi_mix64(x + 1));
     return DSG_OK;
 }
@@ -339,7 +339,7 @@ static dsg_status elem_inner(const rng_ctx *r, dsgi_col *e, size_t at, uint64_t 
 {
     uint64_t x = draw(r, "list_list.element", row, k + 10);
     e->valid[at] = dsgi_below(x, 6) != 0;
-    size_t len = e->valid[at] ? (size_t)dsgi_below(x >> 8, 4) : 0;
+    size_t len = e->valid[at] ? (size_t)dsgi_below(dsgi_mix64(x + 8), 4) : 0;
     int32_t start = e->offsets[at];
     DSGI_FORWARD(dsgi_col_reserve(&e->children[0], (size_t)start + len + 1, err));
     for (size_t j = 0; j < len; j++)
@@ -421,7 +421,7 @@ static dsg_status at_fill(const void *state, size_t t, uint64_t first, size_t n,
         if (i == 0)
             s->children[1].offsets[0] = 0;
         ((int32_t *)s->children[0].values)[i] = (int32_t)pick_i64(X(C_STRUCT), INT32_MIN, INT32_MAX);
-        s->children[1].valid[i] = dsgi_below(X(C_STRUCT) >> 9, 4) != 0;
+        s->children[1].valid[i] = dsgi_below(dsgi_mix64(X(C_STRUCT) + 9), 4) != 0;
         if (s->children[1].valid[i])
             DSGI_FORWARD(put_word(&s->children[1], i, dsgi_mix64(X(C_STRUCT)), err));
         else

@@ -21,7 +21,7 @@ OPT     ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -fPIC -pthread -Iinclude -Ilib $(PKG_CFLAGS) \
-             -DDSG_BUILD_ID='"$(BUILD_ID)"' $(EXTRA_CFLAGS)
+             $(BUILD_ID_DEF) $(EXTRA_CFLAGS)
 LIBS       = $(PKG_LIBS) -lm -pthread
 
 LIB_SRC  = $(sort $(wildcard lib/*/*.c))
@@ -31,11 +31,17 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS = $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 
-.PHONY: all test test-deps unit-bins demo bench install clean check-deps
+.PHONY: FORCE all test test-deps unit-bins demo bench install clean check-deps
 all: check-deps $(BUILD)/dataset-generator $(BUILD)/libdsg.a $(BUILD)/libdsg.so $(BUILD)/dsg.pc
 
 check-deps:
 	@pkg-config --exists $(PKGS) || { echo "missing development packages; run: sudo bash scripts/install-deps.sh" >&2; exit 1; }
+
+# Only common.c carries the build identifier; it is recompiled every time
+# so that created_by names the commit actually built.
+$(BUILD)/obj/lib/common/common.o: BUILD_ID_DEF = -DDSG_BUILD_ID='"$(BUILD_ID)"'
+$(BUILD)/obj/lib/common/common.o: FORCE
+FORCE:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#define FILE_SINK_BUFFER (1u << 20)
+#define FILE_SINK_BUFFER (256u << 10)
 
 typedef struct file_sink {
     dsg_sink base;

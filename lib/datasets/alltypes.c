@@ -457,5 +457,6 @@ const dsgi_dataset_class dsgi_alltypes_class = {
     at_rows,
     at_partitions,
     at_partition,
+    NULL,
     at_fill,
 };

@@ -99,6 +99,8 @@ dsg_status dsg_dataset_table(const dsg_dataset *ds, size_t i, dsg_table_info *ou
                    ds->cls->name, i);
     const dsgi_table_def *t = &ds->cls->tables[i];
     dsg_table_info info = {t->name, t->fields, t->n_fields, t->partition_by, t->n_partition_by, 0, 0};
+    if (ds->cls->partition_by != NULL)
+        info.partition_by = ds->cls->partition_by(ds->state, i, &info.n_partition_by);
     if (ds->prepared) {
         info.rows = ds->cls->table_rows(ds->state, i);
         info.n_partitions = ds->cls->n_partitions(ds->state, i);

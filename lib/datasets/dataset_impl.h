@@ -84,6 +84,9 @@ typedef struct dsgi_dataset_class {
     /* Partition p of table t: relative directory and row range. */
     dsg_status (*partition)(const void *state, size_t t, size_t p, char *path, size_t path_size,
                             uint64_t *first_row, uint64_t *rows, dsg_error *err);
+    /* Partition columns of table t as the options choose them; NULL: the
+     * table definition's. */
+    const char *const *(*partition_by)(const void *state, size_t t, size_t *n);
     /* Fills rows [first_row, first_row + n_rows) of table t: calls
      * dsgi_batch_begin, writes the buffers; the caller publishes. */
     dsg_status (*fill)(const void *state, size_t t, uint64_t first_row, size_t n_rows,

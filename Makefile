@@ -70,12 +70,14 @@ unit-bins: $(UNIT_BIN)
 
 # The test suite always runs on a sanitized build of everything.
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-# Test-only dependencies: Debian packages and the npm readers.
+# Test-only dependencies: Debian packages and the npm readers (npm install
+# from the pinned lock file: npm 11 refuses npm ci on locks that lack other
+# platforms' optional packages).
 test-deps:
 	bash scripts/install-deps.sh --test
 	@if [ ! -d tests/interop/node_modules ] || [ tests/interop/package-lock.json -nt tests/interop/node_modules ]; then \
 	  echo "installing the test-only npm readers (tests/interop)"; \
-	  npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error && touch tests/interop/node_modules; fi
+	  npm install --prefix tests/interop --no-save --no-audit --no-fund --loglevel=error && touch tests/interop/node_modules; fi
 
 test: test-deps
 	$(MAKE) --no-print-directory BUILD=build/san OPT='-O1 -g' EXTRA_CFLAGS='$(SAN_FLAGS)' \

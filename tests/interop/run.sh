@@ -11,7 +11,7 @@
 # snappy gzip zstd brotli lz4_raw), checked by all four readers, by
 # check_stats and by check_pageindex; then 200000 rows, snappy, default row
 # groups, checked by DuckDB and Polars, check_stats and check_pageindex. Installs nothing: the readers come
-# from tests/interop/node_modules (npm ci --prefix tests/interop).
+# from tests/interop/node_modules (npm install --prefix tests/interop --no-save).
 # DSG_INTEROP_KEEP=1 keeps the scratch directory.
 set -u
 
@@ -24,7 +24,7 @@ missing=$(cd "$here" && node -e '
   console.log(deps.filter((d) => !fs.existsSync(`node_modules/${d}/package.json`)).join(" "));')
 if [ -n "$missing" ]; then
     echo "interop: missing in $here/node_modules: $missing" >&2
-    echo "interop: install them with: npm ci --prefix tests/interop" >&2
+    echo "interop: install them with: npm install --prefix tests/interop --no-save" >&2
     exit 1
 fi
 

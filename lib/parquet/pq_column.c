@@ -192,6 +192,7 @@ static void dict_reset(pq_dict *d)
     if (d->slots)
         memset(d->slots, 0, d->n_slots * sizeof *d->slots);
     d->count = 0;
+    d->last_entry = 0;
     dsgi_buf_reset(&d->plain);
 }
 
@@ -203,31 +204,23 @@ static void dict_free(pq_dict *d)
     memset(d, 0, sizeof *d);
 }
 
-static uint64_t dict_entry_hash(const pq_dict *d, uint32_t i, size_t width)
-{
-    if (width == 0) {
-        uint32_t len;
-        memcpy(&len, d->plain.data + d->str_off[i], 4);
-        return hash_bytes(d->plain.data + d->str_off[i] + 4, len);
-    }
-    uint64_t key = 0;
-    memcpy(&key, d->plain.data + (size_t)i * width, width);
-    return hash_fixed(key);
-}
-
-/* Doubles the table (or creates it) and reinserts every entry. */
-static dsg_status dict_grow(pq_dict *d, size_t width, dsg_error *err)
+/* Doubles the table (or creates it) and reinserts every slot. A slot's
+ * position comes from hash_fixed(key) for fixed-width values and from the
+ * stored hash itself for byte arrays. */
+static dsg_status dict_grow(pq_dict *d, int fixed, dsg_error *err)
 {
     size_t n = d->n_slots ? d->n_slots * 2 : 4096;
-    uint64_t *slots = dsgi_calloc(n, sizeof *slots);
+    pq_slot *slots = dsgi_calloc(n, sizeof *slots);
     DSGI_RETURN_IF(slots == NULL, err, DSG_ENOMEM, "out of memory (dictionary of %u entries)",
                    d->count);
-    for (uint32_t i = 0; i < d->count; i++) {
-        uint64_t h = dict_entry_hash(d, i, width);
-        size_t at = (size_t)h & (n - 1);
-        while (slots[at] != 0)
+    for (size_t i = 0; i < d->n_slots; i++) {
+        const pq_slot *s = &d->slots[i];
+        if (s->entry == 0)
+            continue;
+        size_t at = (size_t)(fixed ? hash_fixed(s->key) : s->key) & (n - 1);
+        while (slots[at].entry != 0)
             at = (at + 1) & (n - 1);
-        slots[at] = (h & 0xFFFFFFFF00000000ull) | (uint64_t)(i + 1);
+        slots[at] = *s;
     }
     dsgi_free(d->slots);
     d->slots = slots;
@@ -235,34 +228,37 @@ static dsg_status dict_grow(pq_dict *d, size_t width, dsg_error *err)
     return DSG_OK;
 }
 
-/* Index of a fixed-width value (bits in key, 'width' bytes), inserting it
- * if new. */
+/* Index of a fixed-width value (its bits in key, 'width' bytes), inserting
+ * it if new. Consecutive equal values (sorted keys) skip the table. */
 static inline dsg_status dict_fixed(pq_dict *d, uint64_t key, size_t width, uint32_t *out,
                                     dsg_error *err)
 {
+    if (d->last_entry != 0 && d->last_key == key) {
+        *out = d->last_entry - 1;
+        return DSG_OK;
+    }
     if (DSGI_UNLIKELY((size_t)d->count * 2 >= d->n_slots))
-        DSGI_FORWARD(dict_grow(d, width, err));
-    uint64_t h = hash_fixed(key);
+        DSGI_FORWARD(dict_grow(d, 1, err));
     size_t mask = d->n_slots - 1;
-    size_t at = (size_t)h & mask;
+    size_t at = (size_t)hash_fixed(key) & mask;
     for (;;) {
-        uint64_t s = d->slots[at];
-        if (s == 0)
+        pq_slot *s = &d->slots[at];
+        if (s->entry == 0)
             break;
-        if ((s >> 32) == (h >> 32)) {
-            uint32_t i = (uint32_t)s - 1;
-            uint64_t k = 0;
-            memcpy(&k, d->plain.data + (size_t)i * width, width);
-            if (k == key) {
-                *out = i;
-                return DSG_OK;
-            }
+        if (s->key == key) {
+            *out = s->entry - 1;
+            d->last_key = key;
+            d->last_entry = s->entry;
+            return DSG_OK;
         }
         at = (at + 1) & mask;
     }
     DSGI_FORWARD(dsgi_buf_append(&d->plain, &key, width, err));
-    d->slots[at] = (h & 0xFFFFFFFF00000000ull) | (uint64_t)(d->count + 1);
-    *out = d->count++;
+    d->slots[at].key = key;
+    d->slots[at].entry = ++d->count;
+    d->last_key = key;
+    d->last_entry = d->count;
+    *out = d->count - 1;
     return DSG_OK;
 }
 
@@ -275,16 +271,15 @@ static dsg_status dict_bytes_find(pq_dict *d, const uint8_t *p, uint32_t n, uint
     size_t mask = d->n_slots - 1;
     size_t at = (size_t)h & mask;
     for (;;) {
-        uint64_t s = d->slots[at];
-        if (s == 0)
+        const pq_slot *s = &d->slots[at];
+        if (s->entry == 0)
             break;
-        if ((s >> 32) == (h >> 32)) {
-            uint32_t i = (uint32_t)s - 1;
-            const uint8_t *e = d->plain.data + d->str_off[i];
+        if (s->key == h) {
+            const uint8_t *e = d->plain.data + d->str_off[s->entry - 1];
             uint32_t len;
             memcpy(&len, e, 4);
-            if (len == n && memcmp(e + 4, p, n) == 0) {
-                *out = i;
+            if (len == n && (n == 0 || memcmp(e + 4, p, n) == 0)) {
+                *out = s->entry - 1;
                 return DSG_OK;
             }
         }
@@ -302,9 +297,11 @@ static dsg_status dict_bytes_find(pq_dict *d, const uint8_t *p, uint32_t n, uint
     DSGI_FORWARD(dsgi_buf_reserve(&d->plain, 4 + (size_t)n, err));
     d->str_off[d->count] = (uint32_t)d->plain.len;
     dsgi_buf_put(&d->plain, &n, 4);
-    dsgi_buf_put(&d->plain, p, n);
-    d->slots[at] = (h & 0xFFFFFFFF00000000ull) | (uint64_t)(d->count + 1);
-    *out = d->count++;
+    if (n)
+        dsgi_buf_put(&d->plain, p, n);
+    d->slots[at].key = h;
+    d->slots[at].entry = ++d->count;
+    *out = d->count - 1;
     return DSG_OK;
 }
 

@@ -66,13 +66,23 @@ typedef struct pq_chunk_meta {
     int64_t column_index_offset, offset_index_offset;
 } pq_chunk_meta;
 
+/* One slot of the dictionary's hash table: for fixed-width values the
+ * value's bits, for byte arrays the hash of the bytes; entry 0 is empty. */
+typedef struct pq_slot {
+    uint64_t key;
+    uint32_t entry; /* index + 1 */
+    uint32_t unused;
+} pq_slot;
+
 typedef struct pq_dict {
-    uint64_t *slots;     /* 0 empty, else (hash tag | index + 1) */
+    pq_slot *slots;
     size_t n_slots;      /* power of two */
     uint32_t count;
     uint32_t *str_off;   /* BYTE_ARRAY: offset of entry i in plain (at its length prefix) */
     size_t str_cap;
     dsgi_buf plain;      /* the dictionary page body, PLAIN encoded */
+    uint64_t last_key;   /* fixed width: the last value looked up ... */
+    uint32_t last_entry; /* ... and its index + 1 (0: none) */
 } pq_dict;
 
 typedef struct pq_leaf {

@@ -49,7 +49,7 @@ static void generate_usage(FILE *f)
             "  --compression CODEC       none, snappy (default), gzip, zstd, brotli, lz4_raw\n"
             "  --compression-level N     gzip 1-12 (6), zstd -7..22 (3), brotli 0-11 (4)\n"
             "  --file-rows-target N      at most N rows per file (250000)\n"
-            "  --row-group-rows N        at most N rows per row group (1048576)\n"
+            "  --row-group-rows N        at most N rows per row group (131072)\n"
             "  --threads N               worker threads (default: number of cores)\n"
             "  --tables A,B              write only these tables\n"
             "  --shard K/N | auto        write only shard K of N (1 <= K <= N); auto reads\n"
@@ -59,6 +59,23 @@ static void generate_usage(FILE *f)
             "                            other files in DIR are left alone\n"
             "  --summary-json FILE       write a JSON summary with every file written\n"
             "  --quiet                   no progress and no summary line\n"
+            "\n"
+            "S3 output (--output s3://BUCKET/PREFIX):\n"
+            "  --s3-uri s3://BUCKET[/BASE]  the bucket and base prefix: a relative --output\n"
+            "                            goes under it; without --output it is the output\n"
+            "  --s3-key KEY              access key (default: AWS_ACCESS_KEY_ID)\n"
+            "  --s3-secret SECRET        secret key (default: AWS_SECRET_ACCESS_KEY; with the\n"
+            "                            environment's key, AWS_SESSION_TOKEN too)\n"
+            "  --s3-endpoint URL         http[s]://host[:port] of an S3-compatible service,\n"
+            "                            path-style (default: AWS_ENDPOINT_URL, else AWS)\n"
+            "  --s3-region REGION        signing region (AWS_REGION, AWS_DEFAULT_REGION;\n"
+            "                            us-east-1)\n"
+            "  --s3-use-ssl, --no-s3-use-ssl   force TLS on or off (default: the endpoint's\n"
+            "                            scheme, TLS when it has none)\n"
+            "  --s3-virtual-hosted       address BUCKET.host instead of host/BUCKET\n"
+            "  --s3-part-size MIB        multipart part size, 5 to 5120 (8)\n"
+            "  --s3-max-retries N        retries of a failed request, 0 to 30 (6)\n"
+            "  --s3-timeout SECONDS      retry a request that moves no data this long (30)\n"
             "\n"
             "Dataset options are listed by `%s info DATASET`.\n",
             prog, prog);
@@ -111,13 +128,24 @@ static void print_field(const dsg_field *f, int indent)
 static int cmd_info(int argc, char **argv)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0) {
-        printf("usage: %s info DATASET\n", prog);
+        printf("usage: %s info DATASET [DATASET OPTIONS]\n", prog);
         return argc < 1 ? EXIT_BAD_INPUT : 0;
     }
     dsg_error err;
     dsg_dataset *ds = NULL;
     if (dsg_dataset_create(&ds, argv[0], &err) != DSG_OK)
         return fail(&err);
+    /* options that change the tables, e.g. --orders-partitioning ym */
+    for (int i = 1; i < argc; i += 2) {
+        if (strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc) {
+            dsg_dataset_free(ds);
+            return bad_input("info takes dataset options as --name value, not '%s'", argv[i]);
+        }
+        if (dsg_dataset_set(ds, argv[i] + 2, argv[i + 1], &err) != DSG_OK) {
+            dsg_dataset_free(ds);
+            return fail(&err);
+        }
+    }
     printf("dataset %s\n", argv[0]);
     for (size_t t = 0; t < dsg_dataset_n_tables(ds); t++) {
         dsg_table_info info;
@@ -317,6 +345,152 @@ static int parse_shard(const char *val, unsigned *k, unsigned *n)
     return -1;
 }
 
+/* ---- S3 destination ---- */
+
+typedef struct cli_s3 {
+    const char *uri, *key, *secret, *endpoint, *region;
+    int use_ssl, virtual_hosted;                /* -1: not given */
+    long long part_mib, max_retries, timeout_s; /* -1: not given */
+    char output[4200];                          /* a relative --output under --s3-uri */
+    dsg_s3_config cfg;
+} cli_s3;
+
+static void cli_s3_init(cli_s3 *s)
+{
+    memset(s, 0, sizeof *s);
+    s->use_ssl = s->virtual_hosted = -1;
+    s->part_mib = s->max_retries = s->timeout_s = -1;
+}
+
+/* --s3-use-ssl, --no-s3-use-ssl, --s3-virtual-hosted; 0 for other names. */
+static int s3_flag(cli_s3 *s, const char *name)
+{
+    if (strcmp(name, "s3-use-ssl") == 0)
+        s->use_ssl = 1;
+    else if (strcmp(name, "no-s3-use-ssl") == 0)
+        s->use_ssl = 0;
+    else if (strcmp(name, "s3-virtual-hosted") == 0)
+        s->virtual_hosted = 1;
+    else
+        return 0;
+    return 1;
+}
+
+/* --s3-NAME VALUE; returns 0 or an exit status. Values are never echoed
+ * except numbers. */
+static int s3_option(cli_s3 *s, const char *name, const char *val)
+{
+    if (strcmp(name, "s3-uri") == 0)
+        s->uri = val;
+    else if (strcmp(name, "s3-key") == 0)
+        s->key = val;
+    else if (strcmp(name, "s3-secret") == 0)
+        s->secret = val;
+    else if (strcmp(name, "s3-endpoint") == 0)
+        s->endpoint = val;
+    else if (strcmp(name, "s3-region") == 0)
+        s->region = val;
+    else if (strcmp(name, "s3-part-size") == 0)
+        return parse_count("--s3-part-size (MiB)", val, 5, 5120, &s->part_mib) ? EXIT_BAD_INPUT : 0;
+    else if (strcmp(name, "s3-max-retries") == 0)
+        return parse_count("--s3-max-retries", val, 0, 30, &s->max_retries) ? EXIT_BAD_INPUT : 0;
+    else if (strcmp(name, "s3-timeout") == 0)
+        return parse_count("--s3-timeout", val, 1, 3600, &s->timeout_s) ? EXIT_BAD_INPUT : 0;
+    else
+        return bad_input("unknown option --%s", name);
+    return 0;
+}
+
+/* The bucket of s3://bucket/rest (its length in *bucket_len) and rest,
+ * without leading slashes. */
+static const char *s3_split(const char *uri, size_t *bucket_len)
+{
+    *bucket_len = strcspn(uri + 5, "/");
+    const char *rest = uri + 5 + *bucket_len;
+    return rest + strspn(rest, "/");
+}
+
+/* An s3:// --output must lie in --s3-uri's bucket, under its base prefix. */
+static int check_agreement(const char *uri, const char *out)
+{
+    size_t ub, ob;
+    const char *base = s3_split(uri, &ub), *rest = s3_split(out, &ob);
+    size_t base_len = strlen(base);
+    while (base_len > 0 && base[base_len - 1] == '/')
+        base_len--;
+    int same_bucket = ub == ob && strncmp(uri + 5, out + 5, ub) == 0;
+    int under = base_len == 0 ||
+                (strncmp(rest, base, base_len) == 0 && (rest[base_len] == '\0' || rest[base_len] == '/'));
+    if (same_bucket && under)
+        return 0;
+    fprintf(stderr, "%s: --output %s and --s3-uri %s contradict each other: %s\n", prog, out, uri,
+            same_bucket ? "the output is not under the --s3-uri prefix" : "they name different buckets");
+    return EXIT_BAD_INPUT;
+}
+
+/* With --s3-uri: no --output means the URI itself; an s3:// --output must
+ * agree with it; a relative --output goes under it. */
+static int place_output(cli_s3 *s, dsg_run_options *opt)
+{
+    const char *out = opt->output;
+    if (strncmp(s->uri, "s3://", 5) != 0)
+        return bad_input("--s3-uri must be an s3://BUCKET[/PREFIX] URI, not '%s'", s->uri);
+    if (out == NULL) {
+        opt->output = s->uri;
+        return 0;
+    }
+    if (strncmp(out, "s3://", 5) == 0)
+        return check_agreement(s->uri, out);
+    if (out[0] == '/') {
+        fprintf(stderr, "%s: --output %s is a local path but --s3-uri %s names a bucket: give a relative "
+                "--output (written under the bucket) or an s3:// one\n", prog, out, s->uri);
+        return EXIT_BAD_INPUT;
+    }
+    while (strncmp(out, "./", 2) == 0)
+        out += 2;
+    size_t n = strlen(s->uri);
+    while (n > 5 && s->uri[n - 1] == '/')
+        n--;
+    snprintf(s->output, sizeof s->output, "%.*s/%s", (int)n, s->uri, out);
+    opt->output = s->output;
+    return 0;
+}
+
+/* The flag's value, else the first environment variable set. */
+static const char *flag_or_env(const char *flag, const char *env1, const char *env2)
+{
+    const char *v1 = env1 ? getenv(env1) : NULL, *v2 = env2 ? getenv(env2) : NULL;
+    if (flag != NULL && *flag)
+        return flag;
+    return v1 && *v1 ? v1 : v2 && *v2 ? v2 : NULL;
+}
+
+/* Resolves the destination and, for s3:// output, the S3 configuration
+ * (flags win over the environment). Returns 0 or an exit status. */
+static int resolve_s3(cli_s3 *s, dsg_run_options *opt)
+{
+    int rc = s->uri ? place_output(s, opt) : 0;
+    if (rc != 0 || opt->output == NULL || strncmp(opt->output, "s3://", 5) != 0)
+        return rc;
+    dsg_s3_config *c = &s->cfg;
+    dsg_s3_config_init(c);
+    c->access_key = flag_or_env(s->key, "AWS_ACCESS_KEY_ID", NULL);
+    c->secret_key = flag_or_env(s->secret, "AWS_SECRET_ACCESS_KEY", NULL);
+    c->session_token = s->key ? NULL : flag_or_env(NULL, "AWS_SESSION_TOKEN", NULL);
+    c->region = flag_or_env(s->region, "AWS_REGION", "AWS_DEFAULT_REGION");
+    c->endpoint = flag_or_env(s->endpoint, "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL");
+    c->use_ssl = s->use_ssl;
+    c->virtual_hosted = s->virtual_hosted;
+    if (s->part_mib > 0)
+        c->part_bytes = (size_t)s->part_mib << 20;
+    if (s->max_retries >= 0)
+        c->max_retries = (int)s->max_retries;
+    if (s->timeout_s > 0)
+        c->idle_timeout_s = (int)s->timeout_s;
+    opt->s3 = c;
+    return 0;
+}
+
 static int cmd_generate(int argc, char **argv)
 {
     if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
@@ -339,6 +513,8 @@ static int cmd_generate(int argc, char **argv)
     char *tables_buf = NULL;
     const char *tables[64];
     size_t n_tables = 0;
+    cli_s3 s3;
+    cli_s3_init(&s3);
     for (int i = 1; i < argc && rc == 0; i++) {
         char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -358,6 +534,13 @@ static int cmd_generate(int argc, char **argv)
             val = eq + 1;
         } else {
             snprintf(name, sizeof name, "%s", a + 2);
+        }
+        if (s3_flag(&s3, name)) {
+            if (val != NULL) {
+                rc = bad_input("--%s takes no value", name);
+                break;
+            }
+            continue;
         }
         int is_flag = strcmp(name, "overwrite") == 0 || strcmp(name, "quiet") == 0;
         if (is_flag) {
@@ -417,6 +600,8 @@ static int cmd_generate(int argc, char **argv)
                 tables[n_tables++] = s;
             if (n_tables == 0)
                 rc = bad_input("--tables needs at least one table name%s", "");
+        } else if (strncmp(name, "s3-", 3) == 0) {
+            rc = s3_option(&s3, name, val);
         } else if (dsg_dataset_set(ds, name, val, &err) != DSG_OK) {
             rc = fail(&err);
         }
@@ -431,8 +616,10 @@ static int cmd_generate(int argc, char **argv)
             rc = fail(&err);
         opt.parquet.level = (int)lv;
     }
+    if (rc == 0)
+        rc = resolve_s3(&s3, &opt);
     if (rc == 0 && opt.output == NULL)
-        rc = bad_input("generate needs --output DIR%s", "");
+        rc = bad_input("generate needs --output DIR (or --s3-uri s3://BUCKET/PREFIX)%s", "");
     if (rc == 0 && dsg_dataset_prepare(ds, &err) != DSG_OK)
         rc = fail(&err);
     if (rc != 0) {

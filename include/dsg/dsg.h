@@ -187,10 +187,16 @@ typedef struct dsg_s3_config {
     const char *session_token; /* NULL when not using temporary credentials */
     int use_ssl;               /* -1: from the endpoint's scheme; 0 or 1 forces */
     int virtual_hosted;        /* 1: bucket.host/key; 0: host/bucket/key (path
-                                  style, the default with a custom endpoint) */
-    size_t part_bytes;         /* multipart part size, at least 5 MiB (8 MiB) */
-    int parts_in_flight;       /* parts uploading at once (4) */
+                                  style); -1 (the default): path style with a
+                                  custom endpoint, virtual-hosted on AWS */
+    size_t part_bytes;         /* multipart part size, 5 MiB to 5 GiB (8 MiB);
+                                  doubles every 900 parts, so 10,000 parts
+                                  always hold a 5 TiB object */
+    int parts_in_flight;       /* parts uploading at once (4); a sink's memory
+                                  is (parts_in_flight + 1) x part size */
     int max_retries;           /* retries of throttled or failed requests (6) */
+    int idle_timeout_s;        /* a request that moves no byte for this long
+                                  is abandoned and retried (30) */
 } dsg_s3_config;
 
 /* Fills the defaults above; credentials, region and endpoint stay NULL. */

@@ -16,11 +16,17 @@
  *     fails, workers stop taking new files, and dsg_run returns the first
  *     error. Files already committed stay: each is complete.
  *
+ *  5. On s3://bucket/prefix the same keys are written under the prefix;
+ *     one S3 client (connections, credentials) serves every file, and
+ *     the emptiness check and --overwrite act on objects under
+ *     "prefix/" and "prefix/<table>/".
+ *
  * run/ sits on top: it uses datasets/, parquet/, jsonl/ and sinks/.
  */
 #include "common/common.h"
 #include "datasets/dataset_impl.h"
 #include "jsonl/jsonl.h"
+#include "sinks/s3_client.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,7 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FILL_ROWS 65536
+#define FILL_ROWS 16384
 #define MAX_THREADS 256
 
 typedef struct file_unit {
@@ -52,6 +58,8 @@ typedef struct run_ctx {
     pthread_mutex_t lock; /* callbacks, first error, totals */
     dsg_error first_err;
     uint64_t rows_total, rows_done, bytes_done, files_done;
+    dsgi_s3_client *s3;  /* s3:// output only */
+    char s3_prefix[1024]; /* key prefix, no '/' at either end */
 } run_ctx;
 
 void dsg_run_options_init(dsg_run_options *opt)
@@ -59,6 +67,9 @@ void dsg_run_options_init(dsg_run_options *opt)
     memset(opt, 0, sizeof *opt);
     opt->format = "parquet";
     dsg_parquet_options_init(&opt->parquet);
+    /* Row groups of 128 Ki rows: what engines prune well, and what keeps a
+     * worker's open row group (its memory) small. */
+    opt->parquet.row_group_rows = 131072;
     opt->file_rows_target = 250000;
 }
 
@@ -146,8 +157,6 @@ static int table_selected(const dsg_run_options *opt, const char *name)
 static dsg_status check_options(dsg_dataset *ds, const dsg_run_options *opt, int *jsonl, dsg_error *err)
 {
     DSGI_RETURN_IF(opt->output == NULL || *opt->output == '\0', err, DSG_EINVAL, "no output directory given");
-    DSGI_RETURN_IF(strncmp(opt->output, "s3://", 5) == 0, err, DSG_EINVAL,
-                   "S3 output (%s) is not supported by this build yet", opt->output);
     const char *fmt = opt->format ? opt->format : "parquet";
     DSGI_RETURN_IF(strcmp(fmt, "parquet") != 0 && strcmp(fmt, "jsonl") != 0, err, DSG_EINVAL,
                    "unknown format '%s' (available: parquet, jsonl)", fmt);
@@ -168,6 +177,8 @@ static dsg_status check_options(dsg_dataset *ds, const dsg_run_options *opt, int
         }
         DSGI_RETURN_IF(!known, err, DSG_EINVAL, "--tables: the dataset has no table '%s'", opt->tables[i]);
     }
+    if (strncmp(opt->output, "s3://", 5) == 0)
+        return DSG_OK; /* s3_open checks the URI and the S3 options */
     struct stat st;
     if (stat(opt->output, &st) == 0) {
         DSGI_RETURN_IF(!S_ISDIR(st.st_mode), err, DSG_EINVAL, "output %s exists and is not a directory",
@@ -255,22 +266,33 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
     return DSG_OK;
 }
 
+/* The sink of one file: an S3 object under the prefix, or a local file
+ * (its directory created). */
+static dsg_status open_sink(run_ctx *rc, const char *rel_path, dsg_sink **out, dsg_error *err)
+{
+    char path[4600];
+    if (rc->s3) {
+        snprintf(path, sizeof path, "%s%s%s", rc->s3_prefix, *rc->s3_prefix ? "/" : "", rel_path);
+        return dsgi_s3_sink_open(out, rc->s3, path, err);
+    }
+    snprintf(path, sizeof path, "%s/%s", rc->opt->output, rel_path);
+    char dir[4600];
+    memcpy(dir, path, sizeof dir);
+    *strrchr(dir, '/') = '\0';
+    DSGI_FORWARD(make_dirs(dir, err));
+    return dsg_file_sink_open(out, path, err);
+}
+
 /* Writes one file: generate its rows batch by batch into a writer. */
 static dsg_status write_unit(run_ctx *rc, const file_unit *u, dsg_batch **batches, dsg_error *err)
 {
     const dsg_run_options *opt = rc->opt;
     dsg_table_info info;
     DSGI_FORWARD(dsg_dataset_table(rc->ds, u->table, &info, err));
-    char path[4600];
-    snprintf(path, sizeof path, "%s/%s", opt->output, u->rel_path);
-    char dir[4600];
-    memcpy(dir, path, sizeof dir);
-    *strrchr(dir, '/') = '\0';
-    DSGI_FORWARD(make_dirs(dir, err));
     if (batches[u->table] == NULL)
         DSGI_FORWARD(dsg_batch_create(&batches[u->table], rc->ds, u->table, err));
     dsg_sink *sink = NULL;
-    DSGI_FORWARD(dsg_file_sink_open(&sink, path, err));
+    DSGI_FORWARD(open_sink(rc, u->rel_path, &sink, err));
     dsg_parquet_writer *pw = NULL;
     dsgi_jsonl_writer *jw = NULL;
     dsg_status st;
@@ -321,6 +343,72 @@ static dsg_status write_unit(run_ctx *rc, const file_unit *u, dsg_batch **batche
     return st;
 }
 
+/* --overwrite replaces the directories of the tables being written,
+ * nothing else in the output directory. */
+static dsg_status local_prepare(run_ctx *rc, dsg_error *err)
+{
+    const dsg_run_options *opt = rc->opt;
+    dsg_status st = DSG_OK;
+    if (opt->overwrite) {
+        for (size_t t = 0; st == DSG_OK && t < dsg_dataset_n_tables(rc->ds); t++) {
+            dsg_table_info info;
+            st = dsg_dataset_table(rc->ds, t, &info, err);
+            if (st != DSG_OK || !table_selected(opt, info.name))
+                continue;
+            char dir[4600];
+            snprintf(dir, sizeof dir, "%s/%s", opt->output, info.name);
+            st = remove_tree(dir, err);
+        }
+    }
+    if (st == DSG_OK)
+        st = make_dirs(opt->output, err);
+    return st;
+}
+
+/* For s3:// output: the bucket's client and the key prefix. Bad URIs and
+ * S3 options (missing credentials too) fail with DSG_EINVAL; nothing is
+ * sent yet. */
+static dsg_status s3_open(run_ctx *rc, dsg_error *err)
+{
+    const dsg_run_options *opt = rc->opt;
+    if (strncmp(opt->output, "s3://", 5) != 0)
+        return DSG_OK;
+    char bucket[64];
+    DSGI_FORWARD(dsgi_s3_uri_parse(opt->output, bucket, sizeof bucket, rc->s3_prefix, sizeof rc->s3_prefix, err));
+    DSGI_RETURN_IF(opt->s3 == NULL, err, DSG_EINVAL, "no S3 credentials: output %s needs an S3 configuration",
+                   opt->output);
+    return dsgi_s3_client_create(&rc->s3, opt->s3, bucket, err);
+}
+
+/* The S3 side of local_prepare: a prefix that holds objects is refused
+ * (unless --overwrite, or sharding, where other shards write beside us);
+ * --overwrite deletes the objects under each written table's prefix. */
+static dsg_status s3_prepare(run_ctx *rc, dsg_error *err)
+{
+    const dsg_run_options *opt = rc->opt;
+    char prefix[1100];
+    snprintf(prefix, sizeof prefix, "%s%s", rc->s3_prefix, *rc->s3_prefix ? "/" : "");
+    if (!opt->overwrite) {
+        int used = 0;
+        if (opt->shard_count <= 1)
+            DSGI_FORWARD(dsgi_s3_prefix_used(rc->s3, prefix, &used, err));
+        DSGI_RETURN_IF(used, err, DSG_EINVAL,
+                       "output %s already holds objects (use --overwrite to replace the dataset's tables in it)",
+                       opt->output);
+        return DSG_OK;
+    }
+    for (size_t t = 0; t < dsg_dataset_n_tables(rc->ds); t++) {
+        dsg_table_info info;
+        DSGI_FORWARD(dsg_dataset_table(rc->ds, t, &info, err));
+        if (!table_selected(opt, info.name))
+            continue;
+        char table_prefix[1200];
+        snprintf(table_prefix, sizeof table_prefix, "%s%s/", prefix, info.name);
+        DSGI_FORWARD(dsgi_s3_delete_prefix(rc->s3, table_prefix, err));
+    }
+    return DSG_OK;
+}
+
 static void *worker(void *arg)
 {
     run_ctx *rc = arg;
@@ -357,25 +445,13 @@ dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *s
     rc.opt = opt;
     DSGI_FORWARD(check_options(ds, opt, &rc.jsonl, err));
     DSGI_RETURN_IF(dsg_dataset_n_tables(ds) > 64, err, DSG_EINVAL, "too many tables");
-    DSGI_FORWARD(plan(&rc, err));
-    dsg_status st = DSG_OK;
-    /* --overwrite replaces the directories of the tables being written,
-     * nothing else in the output directory. */
-    if (opt->overwrite) {
-        for (size_t t = 0; st == DSG_OK && t < dsg_dataset_n_tables(ds); t++) {
-            dsg_table_info info;
-            st = dsg_dataset_table(ds, t, &info, err);
-            if (st != DSG_OK || !table_selected(opt, info.name))
-                continue;
-            char dir[4600];
-            snprintf(dir, sizeof dir, "%s/%s", opt->output, info.name);
-            st = remove_tree(dir, err);
-        }
-    }
+    DSGI_FORWARD(s3_open(&rc, err));
+    dsg_status st = plan(&rc, err);
     if (st == DSG_OK)
-        st = make_dirs(opt->output, err);
+        st = rc.s3 ? s3_prepare(&rc, err) : local_prepare(&rc, err);
     if (st != DSG_OK) {
         free_units(rc.units, rc.n_units);
+        dsgi_s3_client_free(rc.s3);
         return st;
     }
     int threads = opt->threads;
@@ -398,6 +474,7 @@ dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *s
         pthread_join(tids[i], NULL);
     pthread_mutex_destroy(&rc.lock);
     free_units(rc.units, rc.n_units);
+    dsgi_s3_client_free(rc.s3);
     if (rc.failed) {
         if (err)
             *err = rc.first_err;

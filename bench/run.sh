@@ -49,14 +49,14 @@ echo "== dataset-generator, W1 (runs=$RUNS, $(nproc) cores)" | tee -a "$RES"
 for c in $CODECS; do
     measure "ours $c 2 threads" "$BIN" generate ecommerce $W1 --compression "$c" --threads 2 --output "$OUT/ours_$c" --overwrite --quiet
     OURS[$c]=$WALL
+    [ "$c" = snappy ] && W1_RSS=$RSS
     echo "   output $(dir_mb "$OUT/ours_$c") MB" | tee -a "$RES"
 done
 measure "ours snappy 1 thread" "$BIN" generate ecommerce $W1 --compression snappy --threads 1 --output "$OUT/ours_t1" --overwrite --quiet
 OURS1[snappy]=$WALL
 echo "   scaling 1 -> 2 threads: $(awk -v a="$WALL" -v b="${OURS[snappy]:-$WALL}" 'BEGIN{printf "%.2fx", a/b}')" | tee -a "$RES"
-W1_RSS=$RSS
 measure "ours snappy 10x W1, 2 threads" "$BIN" generate ecommerce $W10 --compression snappy --threads 2 --output "$OUT/ours_w10" --overwrite --quiet
-echo "   output $(dir_mb "$OUT/ours_w10") MB; peak RSS W1 (1 thread) $W1_RSS MiB vs 10x W1 $RSS MiB" | tee -a "$RES"
+echo "   output $(dir_mb "$OUT/ours_w10") MB; peak RSS, snappy, 2 threads: W1 ${W1_RSS:-?} MiB, 10x W1 $RSS MiB" | tee -a "$RES"
 rm -rf "$OUT/ours_w10" "$OUT/ours_t1"
 
 if [ -n "${SKIP_PEERS:-}" ] || [ ! -f "$PEERS/duckdb_w1.mjs" ] || [ ! -d "$PEER_TOOLS/node_modules/@duckdb" ]; then
@@ -75,7 +75,9 @@ echo "== Polars writer only (data already in memory), 2 threads" | tee -a "$RES"
 node "$PEERS/duckdb_w1.mjs" source --out "$OUT/src" >/dev/null
 codec_list=$(echo $CODECS | tr ' ' ',')
 POLARS_MAX_THREADS=2 node "$PEERS/polars_w1.mjs" --src "$OUT/src" --out "$OUT/pw" --codecs "$codec_list" --reps "$RUNS" \
-    | grep SUMMARY | tee -a "$RES" | while read -r _ _ _ codec _ _ med _; do echo "$codec $med"; done >"$OUT/polars.txt"
+    | grep SUMMARY >"$OUT/polars.log"
+tee -a "$RES" <"$OUT/polars.log"
+while read -r _ _ _ codec _ _ med _; do echo "$codec $med"; done <"$OUT/polars.log" >"$OUT/polars.txt"
 while read -r codec med; do POL[$codec]=$med; done <"$OUT/polars.txt"
 rm -rf "$OUT/src" "$OUT/pw"
 

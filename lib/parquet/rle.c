@@ -3,6 +3,10 @@
  */
 #include "rle.h"
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "bit packing assumes a little-endian host"
+#endif
+
 #include <assert.h>
 
 size_t dsgi_rle_bound(size_t n, int bit_width)
@@ -33,9 +37,19 @@ static uint8_t *put_rle_run(uint8_t *o, uint32_t value, size_t count, int bit_wi
     {                                                                                  \
         size_t groups = (count + 7) / 8;                                               \
         o = put_varint(o, ((uint64_t)groups << 1) | 1);                                \
+        size_t i = 0;                                                                  \
+        if (bw <= 16) { /* a group of 8 values fits 128 bits: no carry loop */        \
+            for (; i + 8 <= count; i += 8) {                                           \
+                unsigned __int128 g = 0;                                               \
+                for (int j = 0; j < 8; j++)                                            \
+                    g |= (unsigned __int128)v[i + j] << (j * bw);                      \
+                memcpy(o, &g, (size_t)bw);                                             \
+                o += bw;                                                               \
+            }                                                                          \
+        }                                                                              \
         uint64_t acc = 0;                                                              \
         int bits = 0;                                                                  \
-        for (size_t i = 0; i < groups * 8; i++) {                                      \
+        for (; i < groups * 8; i++) {                                                  \
             uint64_t x = i < count ? (uint64_t)v[i] : 0;                               \
             acc |= x << bits;                                                          \
             bits += bw;                                                                \

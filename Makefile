@@ -16,7 +16,7 @@ BUILD_ID = $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral
-CSTD     = -std=c11 -D_GNU_SOURCE
+CSTD     = -std=c11 -D_GNU_SOURCE -ffp-contract=off
 OPT     ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

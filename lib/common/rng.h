@@ -16,6 +16,8 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "dmath.h"
+
 #define DSGI_GOLDEN 0x9E3779B97F4A7C15ull
 
 static inline uint64_t dsgi_mix64(uint64_t z)
@@ -56,12 +58,13 @@ static inline uint64_t dsgi_below(uint64_t r, uint64_t n)
     return (uint64_t)(((unsigned __int128)r * n) >> 64);
 }
 
-/* Standard normal from two independent draws (Box-Muller). */
+/* Standard normal from two independent draws (Box-Muller), with the
+ * deterministic log and cos of dmath.h (sqrt is exact in IEEE 754). */
 static inline double dsgi_normal(uint64_t r1, uint64_t r2)
 {
     double u1 = 1.0 - dsgi_unit(r1); /* (0, 1] */
     double u2 = dsgi_unit(r2);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    return sqrt(-2.0 * dsgi_log(u1)) * dsgi_cos2pi(u2);
 }
 
 #endif

@@ -199,7 +199,7 @@ static double pick_double(uint64_t x)
     default: break;
     }
     double u = dsgi_unit(dsgi_mix64(x));
-    return (u - 0.5) * pow(10.0, (double)((int)dsgi_below(dsgi_mix64(x + 7), 20) - 10));
+    return (u - 0.5) * dsgi_pow10((int)dsgi_below(dsgi_mix64(x + 7), 20) - 10);
 }
 
 static float pick_float(uint64_t x)
@@ -216,7 +216,7 @@ static float pick_float(uint64_t x)
     default: break;
     }
     double u = dsgi_unit(dsgi_mix64(x));
-    return (float)((u - 0.5) * pow(10.0, (double)((int)dsgi_below(dsgi_mix64(x + 7), 12) - 6)));
+    return (float)((u - 0.5) * dsgi_pow10((int)dsgi_below(dsgi_mix64(x + 7), 12) - 6));
 }
 
 /* 0001-01-01 .. 9999-12-31 */

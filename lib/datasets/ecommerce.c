@@ -483,7 +483,7 @@ static double product_price(const ecommerce *e, uint64_t product_id)
 {
     double z = dsgi_normal(dsgi_rand(e->key.price, 2 * product_id),
                            dsgi_rand(e->key.price, 2 * product_id + 1));
-    return DSGI_MAX(0.01, round_cents(exp(3.0 + 0.5 * z)));
+    return DSGI_MAX(0.01, round_cents(dsgi_exp(3.0 + 0.5 * z)));
 }
 
 static double product_discount(const ecommerce *e, uint64_t product_id)
@@ -701,7 +701,7 @@ static dsg_status ec_set(void *state, const char *name, const char *value, dsg_e
 
 static void poisson_init(poisson_table *pt, double mean)
 {
-    double p = exp(-mean), cdf = 0.0;
+    double p = dsgi_exp(-mean), cdf = 0.0;
     for (unsigned k = 0; k < MAX_ITEMS_PER_ORDER; k++) {
         cdf += p;
         pt->upper[k] = cdf >= 1.0 ? UINT64_MAX : (uint64_t)(cdf * 0x1p64);

@@ -37,29 +37,25 @@ static uint8_t *put_rle_run(uint8_t *o, uint32_t value, size_t count, int bit_wi
     {                                                                                  \
         size_t groups = (count + 7) / 8;                                               \
         o = put_varint(o, ((uint64_t)groups << 1) | 1);                                \
-        size_t i = 0;                                                                  \
-        if (bw <= 16) { /* a group of 8 values fits 128 bits: no carry loop */        \
-            for (; i + 8 <= count; i += 8) {                                           \
-                unsigned __int128 g = 0;                                               \
-                for (int j = 0; j < 8; j++)                                            \
-                    g |= (unsigned __int128)v[i + j] << (j * bw);                      \
-                memcpy(o, &g, (size_t)bw);                                             \
-                o += bw;                                                               \
-            }                                                                          \
-        }                                                                              \
-        uint64_t acc = 0;                                                              \
+        /* Bits gather in a 128-bit word, written out 64 at a time. */                 \
+        unsigned __int128 acc = 0;                                                     \
         int bits = 0;                                                                  \
-        for (; i < groups * 8; i++) {                                                  \
+        for (size_t i = 0; i < groups * 8; i++) {                                      \
             uint64_t x = i < count ? (uint64_t)v[i] : 0;                               \
-            acc |= x << bits;                                                          \
+            acc |= (unsigned __int128)x << bits;                                       \
             bits += bw;                                                                \
-            while (bits >= 8) {                                                        \
-                *o++ = (uint8_t)acc;                                                   \
-                acc >>= 8;                                                             \
-                bits -= 8;                                                             \
+            if (bits >= 64) {                                                          \
+                uint64_t word = (uint64_t)acc;                                         \
+                memcpy(o, &word, 8);                                                   \
+                o += 8;                                                                \
+                acc >>= 64;                                                            \
+                bits -= 64;                                                            \
             }                                                                          \
         }                                                                              \
-        assert(bits == 0);                                                             \
+        /* groups * 8 * bw bits in all: whole bytes remain */                          \
+        assert(bits % 8 == 0);                                                         \
+        memcpy(o, &acc, (size_t)bits / 8);                                             \
+        o += bits / 8;                                                                 \
         return o;                                                                      \
     }                                                                                  \
                                                                                        \

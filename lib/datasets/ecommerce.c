@@ -104,9 +104,12 @@ static const dsg_field order_fields[N_OR] = {
     [OR_STATUS] = {"status", DSG_STRING, 0, 0, 0, NULL, 0},
     [OR_AMOUNT] = {"amount", DSG_DOUBLE, 0, 0, 0, NULL, 0},
 };
+/* Items' order_id ascends slowly (2.7 items an order): PLAIN pages of it
+ * compress better than a dictionary of 50,000 ids and cost a third of
+ * the time, so it is NO_DICT like the keys. */
 static const dsg_field item_fields[N_IT] = {
     [IT_ID] = {"order_item_id", DSG_INT64, ND, 0, 0, NULL, 0},
-    [IT_ORDER] = {"order_id", DSG_INT64, 0, 0, 0, NULL, 0},
+    [IT_ORDER] = {"order_id", DSG_INT64, ND, 0, 0, NULL, 0},
     [IT_PRODUCT] = {"product_id", DSG_INT64, 0, 0, 0, NULL, 0},
     [IT_QTY] = {"qty", DSG_INT16, 0, 0, 0, NULL, 0},
 };

@@ -354,7 +354,7 @@ static void test_schema(void)
         {"order_items",
          {"order_item_id", "order_id", "product_id", "qty"},
          {DSG_INT64, DSG_INT64, DSG_INT64, DSG_INT16},
-         {DSG_FIELD_NO_DICT, 0, 0, 0},
+         {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0},
          4},
     };
     dsg_dataset *ds = NULL;

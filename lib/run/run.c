@@ -168,6 +168,11 @@ static dsg_status check_options(dsg_dataset *ds, const dsg_run_options *opt, int
                    "--threads must be between 1 and %d, not %d", MAX_THREADS, opt->threads);
     DSGI_RETURN_IF(opt->shard_count > 1 && opt->shard_index >= opt->shard_count, err, DSG_EINVAL,
                    "shard %u does not exist in %u shards", opt->shard_index + 1, opt->shard_count);
+    /* Shards run at the same time: one shard's --overwrite would delete
+     * what the others have already written. */
+    DSGI_RETURN_IF(opt->overwrite && opt->shard_count > 1, err, DSG_EINVAL,
+                   "--overwrite cannot be combined with --shard (shards run at the same time; "
+                   "empty the output before starting them)");
     for (size_t i = 0; i < opt->n_tables; i++) {
         int known = 0;
         for (size_t t = 0; t < dsg_dataset_n_tables(ds); t++) {

@@ -50,5 +50,11 @@ if ! cmp -s "$tmp/a/orders/year=2024/month=03/day=01/part-00000.parquet" "$tmp/c
 else
     bad "different seeds gave identical orders"
 fi
+mkdir -p "$tmp/keep" && echo keep >"$tmp/keep/other.txt"
+"$DSG_BIN" generate ecommerce --output "$tmp/keep" $small --shard 1/2 --overwrite 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ "$(ls "$tmp/keep")" = other.txt ] &&
+    ok "--overwrite with --shard refused, nothing touched" || bad "--overwrite with --shard: exit $rc"
+
 echo "determinism: $fails failed"
 [ "$fails" -eq 0 ]

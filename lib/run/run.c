@@ -42,6 +42,7 @@
 #define MAX_THREADS 256
 
 typedef struct file_unit {
+    size_t index;   /* in the plan */
     size_t table;
     uint64_t first_row, rows;
     char *rel_path; /* table/partition/part-00000.parquet */
@@ -204,6 +205,14 @@ static void free_units(file_unit *u, size_t n)
     dsgi_free(u);
 }
 
+static int larger_first(const void *pa, const void *pb)
+{
+    const file_unit *a = pa, *b = pb;
+    if (a->rows != b->rows)
+        return a->rows > b->rows ? -1 : 1;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
 static dsg_status plan(run_ctx *rc, dsg_error *err)
 {
     const dsg_run_options *opt = rc->opt;
@@ -239,6 +248,7 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
                 else
                     snprintf(rel, sizeof rel, "%s%s%s/part-%05llu.%s", info.name, *part ? "/" : "", part,
                              (unsigned long long)k, ext);
+                u[n].index = n;
                 u[n].table = t;
                 u[n].first_row = first + k * opt->file_rows_target;
                 u[n].rows = DSGI_MIN(opt->file_rows_target, rows - k * opt->file_rows_target);
@@ -264,6 +274,10 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
         }
         n = kept;
     }
+    /* Largest files first, so that no worker is left with a big file
+     * while the others idle at the end. Only the order of work changes:
+     * each file's bytes do not depend on it. */
+    qsort(u, n, sizeof *u, larger_first);
     rc->units = u;
     rc->n_units = n;
     for (size_t i = 0; i < n; i++)

@@ -349,7 +349,7 @@ static void test_schema(void)
         {"orders",
          {"order_id", "customer_id", "order_date", "hour_of_day", "status", "amount"},
          {DSG_INT64, DSG_INT64, DSG_DATE, DSG_INT16, DSG_STRING, DSG_DOUBLE},
-         {DSG_FIELD_NO_DICT, 0, 0, 0, 0, 0},
+         {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0, 0, 0},
          6},
         {"order_items",
          {"order_item_id", "order_id", "product_id", "qty"},

@@ -31,7 +31,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS = $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 
-.PHONY: FORCE all test test-deps unit-bins demo bench install clean check-deps
+.PHONY: FORCE fuzz-bins all test test-deps unit-bins demo bench install clean check-deps
 all: check-deps $(BUILD)/dataset-generator $(BUILD)/libdsg.a $(BUILD)/libdsg.so $(BUILD)/dsg.pc
 
 check-deps:
@@ -68,6 +68,16 @@ $(BUILD)/dsg.pc: Makefile
 
 unit-bins: $(UNIT_BIN)
 
+# libFuzzer targets (clang): the library built whole into each, under ASan
+# and UBSan. tests/run.sh runs each for DSG_FUZZ_SECONDS.
+FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*/*.h) include/dsg/dsg.h
+	@mkdir -p $(dir $@)
+	clang $(CSTD) $(FUZZ_FLAGS) -Iinclude -Ilib $(PKG_CFLAGS) $< $(LIB_SRC) -o $@ $(LIBS)
+fuzz-bins: $(FUZZ_BIN)
+
 # The test suite always runs on a sanitized build of everything.
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # Test-only dependencies: Debian packages and the npm readers (npm install
@@ -82,9 +92,9 @@ test-deps:
 test: test-deps
 	$(MAKE) --no-print-directory BUILD=build/san OPT='-O1 -g' EXTRA_CFLAGS='$(SAN_FLAGS)' \
 	  EXTRA_LDFLAGS='$(SAN_FLAGS)' build/san/dataset-generator unit-bins
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory all fuzz-bins
 	DSG_BIN=$(CURDIR)/build/san/dataset-generator DSG_TEST_BIN_DIR=$(CURDIR)/build/san/tests \
-	  bash tests/run.sh
+	  DSG_FUZZ_BIN_DIR=$(CURDIR)/build/fuzz bash tests/run.sh
 
 demo: 
 	bash scripts/install-deps.sh

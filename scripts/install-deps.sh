@@ -3,10 +3,10 @@
 # is missing. Runs apt-get through sudo when not root.
 set -euo pipefail
 # With --test: also what the test suite needs (Node.js and npm for the
-# independent readers, GNU time).
+# independent readers, GNU time, clang and its libFuzzer runtime).
 pkgs="build-essential pkg-config git libsnappy-dev libzstd-dev libdeflate-dev libbrotli-dev liblz4-dev libcurl4-openssl-dev libssl-dev"
 if [ "${1:-}" = --test ]; then
-    pkgs="$pkgs time"
+    pkgs="$pkgs time clang libclang-rt-14-dev"
     command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
     command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 fi

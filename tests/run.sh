@@ -3,7 +3,9 @@
 # scripts) and interop tests (independent readers through Node).
 #   DSG_BIN           the program under test (build/san/dataset-generator)
 #   DSG_TEST_BIN_DIR  directory of the unit test binaries
-#   DSG_TEST_ONLY     optional: unit, cli or interop
+#   DSG_FUZZ_BIN_DIR  directory of the libFuzzer targets (each runs
+#                     DSG_FUZZ_SECONDS, 20 by default)
+#   DSG_TEST_ONLY     optional: unit, cli, fuzz or interop
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${DSG_BIN:?DSG_BIN must name the program under test}"
@@ -41,6 +43,17 @@ fi
 if [ -z "$only" ] || [ "$only" = cli ]; then
     for t in "$here"/cli/test_*.sh; do
         run "cli/$(basename "$t" .sh)" bash "$t"
+    done
+fi
+if [ -z "$only" ] || [ "$only" = fuzz ]; then
+    fuzz_dir=${DSG_FUZZ_BIN_DIR:-}
+    for t in "$fuzz_dir"/fuzz_*; do
+        [ -n "$fuzz_dir" ] && [ -x "$t" ] || continue
+        name=$(basename "$t")
+        corpus=$(mktemp -d)
+        cp "$here/fuzz/corpus_${name#fuzz_}"/* "$corpus"/
+        run "fuzz/$name" "$t" -max_total_time="${DSG_FUZZ_SECONDS:-20}" -timeout=5 -rss_limit_mb=1024 "$corpus"
+        rm -rf "$corpus"
     done
 fi
 if [ -z "$only" ] || [ "$only" = interop ]; then

@@ -69,14 +69,6 @@ char *dsgi_strdup(const char *s)
     return p;
 }
 
-void *dsgi_alloc_or_fail(size_t size, dsg_error *err)
-{
-    void *p = dsgi_malloc(size);
-    if (p == NULL)
-        dsgi_fail(err, DSG_ENOMEM, "out of memory (allocating %zu bytes)", size);
-    return p;
-}
-
 dsg_status dsgi_fail(dsg_error *err, dsg_status status, const char *fmt, ...)
 {
     if (err != NULL) {

@@ -53,9 +53,6 @@ void *dsgi_realloc(void *ptr, size_t size);
 void dsgi_free(void *ptr);
 char *dsgi_strdup(const char *s);
 
-/* Allocation that records DSG_ENOMEM in err on failure. */
-void *dsgi_alloc_or_fail(size_t size, dsg_error *err);
-
 /*
  * A growable byte buffer with a hard maximum (curl's dynbuf idea): growth
  * past 'max' fails with DSG_ENOMEM instead of growing without bound.

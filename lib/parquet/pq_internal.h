@@ -129,7 +129,6 @@ typedef struct pq_scratch {
 
 typedef struct pq_context {
     dsgi_codec *codec;
-    dsg_codec codec_kind;
     size_t page_bytes;
     size_t dict_bytes;
     pq_scratch scratch;

@@ -394,7 +394,6 @@ static dsg_status open_inner(dsg_parquet_writer *w, const dsg_field *fields, siz
         }
     }
     DSGI_FORWARD(dsgi_codec_create(&w->ctx.codec, opt->codec, opt->level, err));
-    w->ctx.codec_kind = opt->codec;
     w->ctx.page_bytes = opt->page_bytes;
     w->ctx.dict_bytes = opt->dict_bytes;
     dsgi_buf_init(&w->ctx.scratch.body, PQ_MAX_PAGE_BYTES * 2);

@@ -19,8 +19,4 @@ size_t dsgi_rle_bound(size_t n, int bit_width);
 size_t dsgi_rle_encode_u32(const uint32_t *values, size_t n, int bit_width, uint8_t *out);
 size_t dsgi_rle_encode_u16(const uint16_t *values, size_t n, int bit_width, uint8_t *out);
 
-/* Decoder for tests: decodes n values; returns 0 on success, -1 on
- * malformed input. */
-int dsgi_rle_decode_u32(const uint8_t *in, size_t in_len, int bit_width, uint32_t *out, size_t n);
-
 #endif

@@ -85,6 +85,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # platforms' optional packages).
 test-deps:
 	bash scripts/install-deps.sh --test
+	bash scripts/install-test-env.sh
 	@if [ ! -d tests/interop/node_modules ] || [ tests/interop/package-lock.json -nt tests/interop/node_modules ]; then \
 	  echo "installing the test-only npm readers (tests/interop)"; \
 	  npm install --prefix tests/interop --no-save --no-audit --no-fund --loglevel=error && touch tests/interop/node_modules; fi

@@ -5,7 +5,10 @@
 #   DSG_TEST_BIN_DIR  directory of the unit test binaries
 #   DSG_FUZZ_BIN_DIR  directory of the libFuzzer targets (each runs
 #                     DSG_FUZZ_SECONDS, 20 by default)
-#   DSG_TEST_ONLY     optional: unit, cli, fuzz or interop
+#   DSG_TESTENV       the test-only Python venv and Spark jars
+#                     (scripts/install-test-env.sh; default build/testenv)
+#   DSG_TEST_ONLY     optional: unit, cli, fuzz, interop or python
+#   DSG_PYTEST_ARGS   optional: extra pytest arguments (e.g. -k delta)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${DSG_BIN:?DSG_BIN must name the program under test}"
@@ -60,6 +63,14 @@ if [ -z "$only" ] || [ "$only" = interop ]; then
     for t in "$here"/interop/test_*.sh; do
         [ -f "$t" ] && run "interop/$(basename "$t" .sh)" bash "$t"
     done
+fi
+if [ -z "$only" ] || [ "$only" = python ]; then
+    # One pytest run for every Python test: one Spark session, one
+    # PostgreSQL, one loopback S3 (tests/python/conftest.py).
+    testenv=${DSG_TESTENV:-$here/../build/testenv}
+    export DSG_TESTENV=$testenv
+    run "python/pytest" "$testenv/venv/bin/python" -m pytest "$here/python" -q -p no:cacheprovider \
+        ${DSG_PYTEST_ARGS:-}
 fi
 echo
 echo "tests: $passed passed, $failed failed"

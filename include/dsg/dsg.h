@@ -249,6 +249,12 @@ typedef struct dsg_parquet_options {
     int page_index;          /* write ColumnIndex and OffsetIndex */
     const dsg_kv *metadata;  /* key/value metadata for the footer */
     size_t n_metadata;
+    int field_ids;           /* write a field_id on every schema node:
+                                depth-first pre-order from 1 over the
+                                dsg_field tree (a field, then its children;
+                                a list's element is its one child; the
+                                list's middle 'list' group gets none).
+                                Iceberg and DuckLake use these ids. */
 } dsg_parquet_options;
 
 /* Fills the defaults: snappy, 1,048,576 rows or 64 MiB per row group,
@@ -282,6 +288,31 @@ uint64_t dsg_parquet_writer_bytes(const dsg_parquet_writer *w);
 /* Frees the writer; if it was not closed, aborts its sink so that no file
  * appears. Accepts NULL. */
 void dsg_parquet_writer_free(dsg_parquet_writer *w);
+
+/* Statistics of one leaf column over a whole file, what table formats
+ * record per data file. min/max are the Parquet statistics' values: PLAIN
+ * encoding of the leaf's physical type (little-endian INT32/INT64/FLOAT/
+ * DOUBLE, one byte for BOOLEAN, the bytes of a BYTE_ARRAY without a length
+ * prefix), exact (never truncated), NaN excluded. */
+typedef struct dsg_column_stats {
+    const char *const *path;   /* field names from the top level down; a
+                                  list's element is named "element" */
+    size_t path_len;
+    const dsg_field *field;    /* the leaf's field */
+    int32_t field_id;          /* with dsg_parquet_options.field_ids, else 0 */
+    uint64_t values;           /* leaf slots, nulls included */
+    uint64_t nulls;
+    uint64_t nans;             /* FLOAT and DOUBLE */
+    int has_minmax;            /* 0 when every value is null or NaN */
+    const uint8_t *min, *max;
+    size_t min_len, max_len;
+} dsg_column_stats;
+
+/* After a successful close: the file's statistics, one entry per leaf in
+ * schema order. Valid until the writer is freed. */
+dsg_status dsg_parquet_writer_column_stats(const dsg_parquet_writer *w,
+                                           const dsg_column_stats **cols, size_t *n,
+                                           dsg_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Datasets                                                            */
@@ -318,12 +349,26 @@ dsg_status dsg_dataset_prepare(dsg_dataset *ds, dsg_error *err);
 
 size_t dsg_dataset_n_tables(const dsg_dataset *ds);
 
+/* How a partition column (a hive directory level) derives from the
+ * table's partition source column, for table formats' partition specs. */
+typedef enum dsg_partition_transform {
+    DSG_PART_IDENTITY = 0, /* the source column's value itself */
+    DSG_PART_YEAR,         /* "2024" from a DATE or TIMESTAMP */
+    DSG_PART_MONTH,        /* "01".."12", always with a YEAR level above */
+    DSG_PART_DAY,          /* "01".."31", with YEAR and MONTH above */
+    DSG_PART_HOUR,         /* "00".."23", with YEAR, MONTH, DAY above */
+    DSG_PART_YEARMONTH     /* "2024-01": one level, a string */
+} dsg_partition_transform;
+
 typedef struct dsg_table_info {
     const char *name;
     const dsg_field *fields;        /* columns written into the files */
     size_t n_fields;
     const char *const *partition_by; /* partition columns (directory names) */
     size_t n_partition_by;
+    int partition_source;           /* index of the column the partition
+                                       values derive from; -1: none */
+    const dsg_partition_transform *partition_transforms; /* per level */
     uint64_t rows;                  /* after prepare: total rows */
     size_t n_partitions;            /* after prepare; an unpartitioned table
                                        has one partition with an empty path */
@@ -360,10 +405,31 @@ dsg_status dsg_dataset_fill(const dsg_dataset *ds, size_t table, uint64_t first_
 /* Runs: a dataset written to an output location                       */
 /* ------------------------------------------------------------------ */
 
+/* What a run does to a table that already exists. */
+typedef enum dsg_table_mode {
+    DSG_MODE_CREATE = 0,   /* refuse an existing table (DSG_EINVAL) */
+    DSG_MODE_APPEND,       /* add the run's files (a new table version) */
+    DSG_MODE_OVERWRITE     /* replace the table's contents (table formats:
+                              one commit removing every current file) */
+} dsg_table_mode;
+
+/* A table catalog for Iceberg ("sql") and DuckLake ("sqlite", "postgres"):
+ * uri "sqlite:///path/file.db" or "postgresql://user:pass@host:port/db". */
+typedef struct dsg_catalog_config {
+    const char *kind;       /* NULL: from the URI's scheme */
+    const char *uri;
+    const char *namespace_; /* NULL: "default" (Iceberg), "main" (DuckLake) */
+    const char *name;       /* catalog name (Iceberg's catalog_name column);
+                               NULL: "default" */
+} dsg_catalog_config;
+
 typedef struct dsg_run_options {
     const char *output;          /* a directory, or s3://bucket/prefix */
     const dsg_s3_config *s3;     /* required when output is s3:// */
-    const char *format;          /* "parquet" */
+    const char *format;          /* "parquet", "jsonl", "delta", "iceberg",
+                                    "ducklake" */
+    dsg_table_mode mode;         /* table formats and plain parquet */
+    const dsg_catalog_config *catalog; /* iceberg, ducklake; may be NULL */
     dsg_parquet_options parquet; /* codec, level, row groups */
     uint64_t file_rows_target;   /* at most this many rows per file */
     int overwrite;               /* replace the dataset's tables if present */
@@ -379,6 +445,8 @@ typedef struct dsg_run_options {
     /* Called from time to time with rows and bytes so far; may be NULL. */
     void (*on_progress)(void *ctx, uint64_t rows_done, uint64_t rows_total,
                         uint64_t bytes_done);
+    /* Called after a table format committed a table; may be NULL. */
+    void (*on_commit)(void *ctx, const char *table, const char *format, int64_t version);
     void *ctx;
 } dsg_run_options;
 

@@ -98,7 +98,14 @@ dsg_status dsg_dataset_table(const dsg_dataset *ds, size_t i, dsg_table_info *ou
     DSGI_RETURN_IF(i >= ds->cls->n_tables, err, DSG_EINVAL, "dataset %s has no table %zu",
                    ds->cls->name, i);
     const dsgi_table_def *t = &ds->cls->tables[i];
-    dsg_table_info info = {t->name, t->fields, t->n_fields, t->partition_by, t->n_partition_by, 0, 0};
+    dsg_table_info info;
+    memset(&info, 0, sizeof info);
+    info.name = t->name;
+    info.fields = t->fields;
+    info.n_fields = t->n_fields;
+    info.partition_by = t->partition_by;
+    info.n_partition_by = t->n_partition_by;
+    info.partition_source = -1; /* TODO(table layer): from the dataset class */
     if (ds->cls->partition_by != NULL)
         info.partition_by = ds->cls->partition_by(ds->state, i, &info.n_partition_by);
     if (ds->prepared) {

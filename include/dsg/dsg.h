@@ -298,9 +298,13 @@ typedef struct dsg_column_stats {
     const char *const *path;   /* field names from the top level down; a
                                   list's element is named "element" */
     size_t path_len;
-    const dsg_field *field;    /* the leaf's field */
+    const dsg_field *field;    /* the leaf's field: points into the fields
+                                  given to dsg_parquet_writer_open (the
+                                  caller keeps them alive to use it) */
     int32_t field_id;          /* with dsg_parquet_options.field_ids, else 0 */
-    uint64_t values;           /* leaf slots, nulls included */
+    uint64_t values;           /* leaf slots, nulls included: the column
+                                  chunks' num_values summed (for a list
+                                  leaf, an empty or null list counts one) */
     uint64_t nulls;
     uint64_t nans;             /* FLOAT and DOUBLE */
     int has_minmax;            /* 0 when every value is null or NaN */

@@ -372,7 +372,8 @@ typedef struct dsg_table_info {
     size_t n_partition_by;
     int partition_source;           /* index of the column the partition
                                        values derive from; -1: none */
-    const dsg_partition_transform *partition_transforms; /* per level */
+    const dsg_partition_transform *partition_transforms; /* per level;
+                                       NULL when partition_source is -1 */
     uint64_t rows;                  /* after prepare: total rows */
     size_t n_partitions;            /* after prepare; an unpartitioned table
                                        has one partition with an empty path */

@@ -204,7 +204,7 @@ dsg_status dsgi_col_reserve(dsgi_col *c, size_t slots, dsg_error *err)
     size_t w = value_width(f->type);
     if (w)
         DSGI_FORWARD(grow(&c->values, cap, w, err));
-    if (f->type == DSG_STRING || f->type == DSG_LIST) {
+    if (f->type == DSG_STRING || f->type == DSG_LIST || f->type == DSG_MAP) {
         DSGI_FORWARD(grow((void **)&c->offsets, cap + 1, sizeof(int32_t), err));
         if (c->cap == 0)
             c->offsets[0] = 0;
@@ -276,7 +276,7 @@ static void publish(dsgi_col *c, size_t length, dsg_array *a)
     a->offsets = c->offsets;
     a->data = (const char *)c->data.data;
     a->children = c->child_arrays;
-    size_t child_len = c->field->type == DSG_LIST ? (size_t)c->offsets[length] : length;
+    size_t child_len = c->field->type == DSG_LIST || c->field->type == DSG_MAP ? (size_t)c->offsets[length] : length;
     for (size_t i = 0; i < c->n_children; i++)
         publish(&c->children[i], child_len, &c->child_arrays[i]);
 }

@@ -30,7 +30,7 @@ enum { BOOLEAN = 0, INT32 = 1, INT64 = 2, FLOAT = 4, DOUBLE = 5, BYTE_ARRAY = 6 
 enum { REQUIRED = 0, OPTIONAL = 1, REPEATED = 2 };
 enum { ENC_PLAIN = 0, ENC_PLAIN_DICTIONARY = 2, ENC_RLE = 3, ENC_RLE_DICTIONARY = 8 };
 enum { PAGE_DATA = 0, PAGE_DICTIONARY = 2 };
-enum { CT_UTF8 = 0, CT_LIST = 3, CT_DECIMAL = 5, CT_DATE = 6, CT_TIMESTAMP_MICROS = 10,
+enum { CT_UTF8 = 0, CT_MAP = 1, CT_LIST = 3, CT_DECIMAL = 5, CT_DATE = 6, CT_TIMESTAMP_MICROS = 10,
        CT_INT_8 = 15, CT_INT_16 = 16 };
 
 /* ================================================================== */
@@ -1085,7 +1085,8 @@ static void check_column_stats(const dsg_parquet_writer *w, const pfile *f)
             CHECKF(strlen(s->path[i]) == c->path[i]->len && memcmp(s->path[i], c->path[i]->bin, c->path[i]->len) == 0,
                    "%.*s: path name %zu is %s", NAME(c), i, s->path[i]);
         CHECK(s->field != NULL);
-        if (strcmp(s->path[s->path_len - 1], "element") != 0)
+        const char *last = s->path[s->path_len - 1];
+        if (strcmp(last, "element") != 0 && strcmp(last, "key") != 0 && strcmp(last, "value") != 0)
             CHECKF(strcmp(s->field->name, s->path[s->path_len - 1]) == 0, "%.*s: field %s", NAME(c), s->field->name);
         const tnode *id = t_get(c->elem, 9);
         CHECKF(s->field_id == (id ? (int32_t)id->i : 0), "%.*s: field id %d, the file says %d", NAME(c),
@@ -1111,6 +1112,25 @@ static void check_column_stats(const dsg_parquet_writer *w, const pfile *f)
             CHECK_BYTES(s->min, s->min_len, vmin.p, vmin.len);
             CHECK_BYTES(s->max, s->max_len, vmax.p, vmax.len);
         }
+    }
+}
+
+/* With field_ids: every schema element after the root has the next id in
+ * schema (depth-first pre-order) order, except the repeated middle group
+ * of a three-level list, which has none. */
+static void check_field_ids_preorder(const pfile *f)
+{
+    int32_t next = 1;
+    for (size_t i = 1; i < f->n_schema; i++) {
+        const tnode *e = f->schema[i];
+        const tnode *id = t_get(e, 9);
+        if (t_int(e, 3, T_I32) == REPEATED) {
+            CHECKF(id == NULL, "%s: the list's repeated group has a field id", f->schema_path[i]);
+            continue;
+        }
+        CHECKF(id != NULL && id->i == next, "%s: field id %lld, not %d", f->schema_path[i],
+               id ? (long long)id->i : 0LL, (int)next);
+        next++;
     }
 }
 
@@ -1816,6 +1836,90 @@ static void test_nested(void)
     }
 }
 
+static void test_map(void)
+{
+    /* m: map<string, int32 (nullable)> (nullable); definition levels of
+     * m.key_value.key: 0 m null, 1 m empty, 2 entry; of .value: 3 when the
+     * value is present. Rows: null, empty, then 1..3 entries. */
+    static const dsg_field kv[] = {FIELD("key", DSG_STRING, 0), FIELD("value", DSG_INT32, DSG_FIELD_NULLABLE)};
+    static const dsg_field fields[] = {{"m", DSG_MAP, DSG_FIELD_NULLABLE, 0, 0, kv, 2},
+                                       FIELD("row", DSG_INT32, 0)};
+    enum { N = 5000, MAXE = N * 3 };
+    static int32_t m_off[N + 1], k_off[MAXE + 1], v[MAXE], row[N];
+    static uint8_t m_valid[N], v_valid[MAXE];
+    static char k_data[MAXE * 2];
+    static levels want_k, want_v;
+    size_t ne = 0;
+    want_k.n = want_v.n = 0;
+    for (int i = 0; i < N; i++) {
+        row[i] = i;
+        m_valid[i] = i % 7 != 3;
+        int n_e = m_valid[i] ? i % 4 : 0;
+        if (n_e == 0) {
+            push(&want_k, 0, m_valid[i]);
+            push(&want_v, 0, m_valid[i]);
+        }
+        for (int e = 0; e < n_e; e++, ne++) {
+            k_data[2 * ne] = (char)('a' + e);
+            k_data[2 * ne + 1] = (char)('a' + i % 26);
+            k_off[ne + 1] = (int32_t)(2 * ne + 2);
+            v_valid[ne] = ne % 5 != 1;
+            v[ne] = (int32_t)ne * 3;
+            push(&want_k, e == 0 ? 0 : 1, 2);
+            push(&want_v, e == 0 ? 0 : 1, v_valid[ne] ? 3 : 2);
+        }
+        m_off[i + 1] = (int32_t)ne;
+    }
+    dsg_array kv_arr[2] = {{DSG_STRING, ne, NULL, NULL, k_off, k_data, NULL}, ARRAY(DSG_INT32, ne, v_valid, v)};
+    dsg_array cols[] = {{DSG_MAP, N, m_valid, NULL, m_off, NULL, kv_arr}, ARRAY(DSG_INT32, N, NULL, row)};
+    dsg_parquet_options opt = plain_options();
+    opt.page_bytes = 1024;
+    opt.row_group_rows = 1000;
+    opt.field_ids = 1;
+    dsg_parquet_writer *w = open_writer("map.parquet", fields, COUNT(fields), &opt);
+    write_ok(w, cols, N);
+    pfile f;
+    close_and_verify(w, "map.parquet", &f, 1);
+    check_field_ids_preorder(&f); /* m 1, (key_value none), key 2, value 3, row 4 */
+    CHECK(t_get(schema_elem(&f, "m.key_value.value"), 9)->i == 3 && t_get(schema_elem(&f, "row"), 9)->i == 4);
+    check_elem(&f, "m", -1, OPTIONAL, CT_MAP, 1);
+    CHECK(logical(&f, "m", 2) != NULL);
+    check_elem(&f, "m.key_value", -1, REPEATED, -1, 2);
+    check_elem(&f, "m.key_value.key", BYTE_ARRAY, REQUIRED, CT_UTF8, -1);
+    check_elem(&f, "m.key_value.value", INT32, OPTIONAL, -1, -1);
+    const column *c = column_of(&f, "m.key_value.key");
+    CHECK(c->max_rep == 1 && c->max_def == 2 && c->n_values == ne);
+    check_levels(&f, "m.key_value.key", &want_k);
+    for (size_t e = 0; e < ne; e++)
+        CHECKF(c->values[e].len == 2 && memcmp(c->values[e].p, k_data + 2 * e, 2) == 0, "key %zu", e);
+    c = column_of(&f, "m.key_value.value");
+    CHECK(c->max_rep == 1 && c->max_def == 3);
+    check_levels(&f, "m.key_value.value", &want_v);
+    size_t kv_n = 0;
+    for (size_t e = 0; e < ne; e++)
+        if (v_valid[e]) {
+            int32_t got;
+            CHECK(kv_n < c->n_values);
+            memcpy(&got, c->values[kv_n++].p, 4);
+            CHECKF(got == v[e], "value %zu", e);
+        }
+    CHECK(kv_n == c->n_values);
+    check_fixed_values(&f, "row", N, NULL, row, 4);
+    pfile_free(&f);
+    empty_tmp_dir();
+
+    /* a null key is refused before anything is encoded */
+    static const uint8_t k_valid[2] = {1, 0};
+    static const int32_t off2[2] = {0, 2}, ko[3] = {0, 1, 2}, vv[2] = {1, 2};
+    dsg_array bad_kv[2] = {{DSG_STRING, 2, k_valid, NULL, ko, "ab", NULL}, ARRAY(DSG_INT32, 2, NULL, vv)};
+    dsg_array bad[] = {{DSG_MAP, 1, NULL, NULL, off2, NULL, bad_kv}, ARRAY(DSG_INT32, 1, NULL, row)};
+    w = open_writer("map.parquet", fields, COUNT(fields), &opt);
+    dsg_error err;
+    CHECK(dsg_parquet_writer_write(w, bad, 1, &err) == DSG_ETYPE && strstr(err.message, "null key"));
+    dsg_parquet_writer_free(w);
+    empty_tmp_dir();
+}
+
 static void test_misuse(void)
 {
     static const dsg_field fields[] = {FIELD("a", DSG_INT32, 0), FIELD("s", DSG_STRING, DSG_FIELD_NULLABLE)};
@@ -1936,6 +2040,11 @@ static void test_invalid_options(void)
     expect_open_refused(list2, 1, &opt, "list with two children");
     static const dsg_field list0[] = {{"l", DSG_LIST, 0, 0, 0, NULL, 0}};
     expect_open_refused(list0, 1, &opt, "list without a child");
+    static const dsg_field map1[] = {{"m", DSG_MAP, 0, 0, 0, one, 1}};
+    expect_open_refused(map1, 1, &opt, "map with one child");
+    static const dsg_field nkey[] = {FIELD("k", DSG_INT32, DSG_FIELD_NULLABLE), FIELD("v", DSG_INT32, 0)};
+    static const dsg_field map_nkey[] = {{"m", DSG_MAP, 0, 0, 0, nkey, 2}};
+    expect_open_refused(map_nkey, 1, &opt, "map with a nullable key");
     static const dsg_field dup[] = {FIELD("x", DSG_INT32, 0), FIELD("x", DSG_INT64, 0)};
     expect_open_refused(dup, 2, &opt, "duplicate names");
     static const dsg_field dup_members[] = {FIELD("m", DSG_INT32, 0), FIELD("m", DSG_INT32, 0)};
@@ -2172,25 +2281,6 @@ static void test_user_sink(void)
 
 /* The alltypes dataset (every type, nulls, extremes, nesting) through
  * small pages, row groups and dictionaries: every rule of verify_file. */
-/* With field_ids: every schema element after the root has the next id in
- * schema (depth-first pre-order) order, except the repeated middle group
- * of a three-level list, which has none. */
-static void check_field_ids_preorder(const pfile *f)
-{
-    int32_t next = 1;
-    for (size_t i = 1; i < f->n_schema; i++) {
-        const tnode *e = f->schema[i];
-        const tnode *id = t_get(e, 9);
-        if (t_int(e, 3, T_I32) == REPEATED) {
-            CHECKF(id == NULL, "%s: the list's repeated group has a field id", f->schema_path[i]);
-            continue;
-        }
-        CHECKF(id != NULL && id->i == next, "%s: field id %lld, not %d", f->schema_path[i],
-               id ? (long long)id->i : 0LL, (int)next);
-        next++;
-    }
-}
-
 /* File-level statistics merged over row groups: NaN in some groups, a
  * group of only NaN, nulls, long strings whose min and max sit in
  * different groups, a column with only nulls. */
@@ -2300,6 +2390,7 @@ int main(void)
     test_statistics();
     test_dictionary();
     test_nested();
+    test_map();
     test_misuse();
     test_decimal_overflow();
     test_invalid_options();

@@ -8,7 +8,7 @@
  * Types: BOOL boolean; INT8/INT16/INT32 int; INT64 long; FLOAT float;
  * DOUBLE double; DATE date; TIMESTAMP timestamptz (UTC microseconds);
  * DURATION long (Iceberg has no duration type: microseconds); STRING
- * string; DECIMAL decimal(p,s); STRUCT struct; LIST list.
+ * string; DECIMAL decimal(p,s); STRUCT struct; LIST list; MAP map.
  *
  * Field ids: depth-first pre-order from 1 over the dsg_field tree, a list's
  * element being its one child, exactly as the Parquet writer numbers
@@ -85,8 +85,9 @@ static dsg_status field_json(builder *b, const dsg_field *f, int repeated, json_
 static dsg_status type_json(builder *b, const dsg_field *f, int32_t id, int repeated, json_t **out)
 {
     dsg_error *err = b->err;
-    DSGI_RETURN_IF(!f->name || !json_string(f->name), err, DSG_EINVAL,
-                   "column names must be UTF-8 text");
+    json_t *name_check = f->name ? json_string(f->name) : NULL;
+    DSGI_RETURN_IF(!name_check, err, DSG_EINVAL, "column names must be UTF-8 text");
+    json_decref(name_check);
     if (f->type == DSG_STRUCT) {
         json_t *fields = json_array();
         for (size_t i = 0; i < f->n_children; i++) {
@@ -109,6 +110,23 @@ static dsg_status type_json(builder *b, const dsg_field *f, int32_t id, int repe
         DSGI_FORWARD(type_json(b, e, eid, 1, &et));
         *out = json_pack("{s:s, s:i, s:o, s:b}", "type", "list", "element-id", (json_int_t)eid,
                          "element", et, "element-required", !(e->flags & DSG_FIELD_NULLABLE));
+        return DSG_OK;
+    }
+    if (f->type == DSG_MAP) {
+        DSGI_RETURN_IF(f->n_children != 2, err, DSG_EINVAL, "map %s must have a key and a value", f->name);
+        const dsg_field *k = &f->children[0], *v = &f->children[1];
+        int32_t kid = b->next_id++;
+        json_t *kt, *vt;
+        DSGI_FORWARD(type_json(b, k, kid, 1, &kt));
+        int32_t vid = b->next_id++;
+        dsg_status st = type_json(b, v, vid, 1, &vt);
+        if (st != DSG_OK) {
+            json_decref(kt);
+            return st;
+        }
+        *out = json_pack("{s:s, s:i, s:o, s:i, s:o, s:b}", "type", "map", "key-id", (json_int_t)kid, "key", kt,
+                         "value-id", (json_int_t)vid, "value", vt, "value-required",
+                         !(v->flags & DSG_FIELD_NULLABLE));
         return DSG_OK;
     }
     if (f->type == DSG_DECIMAL) {
@@ -197,6 +215,14 @@ static int types_equal(const json_t *a, const json_t *b)
                json_is_true(json_object_get(a, "element-required")) ==
                    json_is_true(json_object_get(b, "element-required")) &&
                types_equal(json_object_get(a, "element"), json_object_get(b, "element"));
+    if (strcmp(ta, "map") == 0)
+        return json_integer_value(json_object_get(a, "key-id")) == json_integer_value(json_object_get(b, "key-id")) &&
+               json_integer_value(json_object_get(a, "value-id")) ==
+                   json_integer_value(json_object_get(b, "value-id")) &&
+               json_is_true(json_object_get(a, "value-required")) ==
+                   json_is_true(json_object_get(b, "value-required")) &&
+               types_equal(json_object_get(a, "key"), json_object_get(b, "key")) &&
+               types_equal(json_object_get(a, "value"), json_object_get(b, "value"));
     return 0;
 }
 
@@ -238,7 +264,7 @@ static int top_level_leaf(const dsgt_table_args *args, const char *name)
     for (size_t i = 0; i < args->n_fields; i++) {
         const dsg_field *f = &args->fields[i];
         if (strcmp(f->name, name) == 0)
-            return f->type == DSG_STRUCT || f->type == DSG_LIST ? -1 : (int)i;
+            return f->type == DSG_STRUCT || f->type == DSG_LIST || f->type == DSG_MAP ? -1 : (int)i;
     }
     return -1;
 }

@@ -79,7 +79,7 @@ static dsg_status simple_call(s3_sink *s, const char *op, const char *method, co
                               size_t n_query, const void *body, size_t body_len, const char *expect_root,
                               int expect_etag, dsgi_s3_reply *reply, dsg_error *err)
 {
-    dsgi_s3_call call = {op, method, s->key, NULL, query, n_query, body, body_len};
+    dsgi_s3_call call = {op, method, s->key, NULL, query, n_query, body, body_len, NULL, 0};
     const dsgi_s3_expect expect = {expect_root, expect_etag};
     return dsgi_s3_perform_checked(s->client, &call, &expect, NULL, reply, err);
 }
@@ -94,7 +94,7 @@ static void *upload_part(void *arg)
     snprintf(number, sizeof number, "%u", slot->number);
     snprintf(op, sizeof op, "UploadPart %u", slot->number);
     const dsgi_sigv4_pair q[] = {{"partNumber", number}, {"uploadId", s->upload_id}};
-    dsgi_s3_call call = {op, "PUT", s->key, NULL, q, 2, slot->data.data, slot->data.len};
+    dsgi_s3_call call = {op, "PUT", s->key, NULL, q, 2, slot->data.data, slot->data.len, NULL, 0};
     const dsgi_s3_expect expect = {NULL, 1};
     dsgi_s3_reply reply;
     dsgi_s3_reply_init(&reply);

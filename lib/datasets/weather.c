@@ -392,7 +392,7 @@ static void derive(station *s)
     s->pressure_sigma = 2.5 + 9.0 * (1.0 - s->cos_lat * s->cos_lat);
     /* systems travel east at about 35 km/h */
     s->lon_lag_h = s->lon * s->cos_lat * 111.32 / 35.0;
-    s->field_v = s->lat / 10.0;
+    s->field_v = s->lat / 15.0;
     s->wind_base = 8.0 + 4.0 * alat / 60.0 + 4.0 * km;
 }
 
@@ -605,7 +605,7 @@ static dsg_status stations_from_file(weather *w, dsg_error *err)
                                    "--locations-file %s line %zu: the name must have 1 to %d bytes",
                                    path, line_no, NAME_MAX_BYTES);
                 else
-                    snprintf(s->name, sizeof s->name, "%s", field);
+                    memcpy(s->name, field, strlen(field) + 1);
             } else if (c == col[F_LAT]) {
                 st = parse_number(path, line_no, "latitude", field, -90, 90, &s->lat, err);
             } else if (c == col[F_LON]) {

@@ -600,6 +600,16 @@ static dsg_status plan_symbols(market *mk, dsg_error *err)
         st = dsgi_fail(err, DSG_EINVAL, "--base-prices must be SYMBOL=PRICE pairs separated by commas");
         goto done;
     }
+    for (int j = 0; j < n_prices && st == DSG_OK; j++) { /* every entry must be well formed */
+        char *eq = strchr(price_items[j], '=');
+        double p;
+        if (eq == NULL || eq == price_items[j])
+            st = dsgi_fail(err, DSG_EINVAL, "--base-prices: '%s' is not SYMBOL=PRICE", price_items[j]);
+        else
+            st = dsgi_parse_double("base-prices", eq + 1, 0.01, 1e6, &p, err);
+    }
+    if (st != DSG_OK)
+        goto done;
     mk->sym = dsgi_calloc((size_t)n, sizeof *mk->sym);
     if (mk->sym == NULL) {
         st = dsgi_fail(err, DSG_ENOMEM, "out of memory (symbols)");
@@ -831,6 +841,14 @@ static const char *const *mk_partition_by(const void *state, size_t t, size_t *n
     return dsgi_hive_names(levels, n);
 }
 
+/* The levels derive from timestamp (bars' and quotes' first column). */
+static const dsg_partition_transform *mk_partition_transforms(const void *state, size_t t, int *source)
+{
+    size_t n;
+    *source = 0;
+    return dsgi_hive_transforms((dsgi_hive_levels)(mk_partition_by(state, t, &n) ? n : 0));
+}
+
 /* ---- fill ---- */
 
 /* Per-call scratch: each symbol's current session, and path values. */
@@ -1049,6 +1067,7 @@ const dsgi_dataset_class dsgi_market_ohlcv_class = {
     .n_partitions = mk_partitions,
     .partition = mk_partition,
     .partition_by = mk_partition_by,
+    .partition_transforms = mk_partition_transforms,
     .fill = mk_fill,
 };
 
@@ -1067,5 +1086,6 @@ const dsgi_dataset_class dsgi_market_quotes_class = {
     .n_partitions = mk_partitions,
     .partition = mk_partition,
     .partition_by = mk_partition_by,
+    .partition_transforms = mk_partition_transforms,
     .fill = mk_fill,
 };

@@ -508,6 +508,13 @@ static const char *const *sn_partition_by(const void *state, size_t t, size_t *n
     return dsgi_hive_names(((const sensors *)state)->levels, n);
 }
 
+static const dsg_partition_transform *sn_partition_transforms(const void *state, size_t t, int *source)
+{
+    (void)t;
+    *source = S_TS;
+    return dsgi_hive_transforms(((const sensors *)state)->levels);
+}
+
 static dsg_status sn_fill(const void *state, size_t t, uint64_t first_row, size_t n, dsg_batch *b,
                           dsg_error *err)
 {
@@ -566,5 +573,6 @@ const dsgi_dataset_class dsgi_sensors_class = {
     .n_partitions = sn_partitions,
     .partition = sn_partition,
     .partition_by = sn_partition_by,
+    .partition_transforms = sn_partition_transforms,
     .fill = sn_fill,
 };

@@ -59,6 +59,13 @@ const char *const *dsgi_hive_names(dsgi_hive_levels levels, size_t *n)
     return levels == DSGI_HIVE_NONE ? NULL : names;
 }
 
+const dsg_partition_transform *dsgi_hive_transforms(dsgi_hive_levels levels)
+{
+    static const dsg_partition_transform transforms[] = {DSG_PART_YEAR, DSG_PART_MONTH,
+                                                         DSG_PART_DAY, DSG_PART_HOUR};
+    return levels == DSGI_HIVE_NONE ? NULL : transforms;
+}
+
 dsg_status dsgi_parse_hive_levels(const char *option, const char *value, dsgi_hive_levels *out,
                                   dsg_error *err)
 {

@@ -64,6 +64,10 @@ dsg_status dsgi_hive_path(int64_t ts_us, dsgi_hive_levels levels, char *path, si
  * their count in *n. Static memory. */
 const char *const *dsgi_hive_names(dsgi_hive_levels levels, size_t *n);
 
+/* The table-format transforms of the levels (YEAR, MONTH, DAY, HOUR of a
+ * timestamp or date column), NULL for none. Static memory. */
+const dsg_partition_transform *dsgi_hive_transforms(dsgi_hive_levels levels);
+
 /* Parses "ymdh", "ymd", "ym", "y" or "none" for option 'option'. */
 dsg_status dsgi_parse_hive_levels(const char *option, const char *value, dsgi_hive_levels *out,
                                   dsg_error *err);

@@ -861,6 +861,14 @@ static const char *const *wx_partition_by(const void *state, size_t t, size_t *n
     return dsgi_hive_names(t == T_HOURLY ? w->hourly_levels : DSGI_HIVE_YM, n);
 }
 
+/* weather_hourly's levels derive from timestamp, weather_daily's from date */
+static const dsg_partition_transform *wx_partition_transforms(const void *state, size_t t, int *source)
+{
+    const weather *w = state;
+    *source = t == T_HOURLY ? H_TS : D_DATE;
+    return dsgi_hive_transforms(t == T_HOURLY ? w->hourly_levels : DSGI_HIVE_YM);
+}
+
 /* ---- fill ---- */
 
 static inline int active(const weather *w, const station *s, int64_t hour)
@@ -1011,5 +1019,6 @@ const dsgi_dataset_class dsgi_weather_class = {
     .n_partitions = wx_partitions,
     .partition = wx_partition,
     .partition_by = wx_partition_by,
+    .partition_transforms = wx_partition_transforms,
     .fill = wx_fill,
 };

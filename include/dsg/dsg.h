@@ -257,8 +257,10 @@ typedef struct dsg_parquet_options {
     int field_ids;           /* write a field_id on every schema node:
                                 depth-first pre-order from 1 over the
                                 dsg_field tree (a field, then its children;
-                                a list's element is its one child; the
-                                list's middle 'list' group gets none).
+                                a list's element is its one child, a
+                                map's key and value its two; the list's
+                                middle 'list' group and the map's
+                                'key_value' group get none).
                                 Iceberg and DuckLake use these ids. */
 } dsg_parquet_options;
 
@@ -303,9 +305,13 @@ typedef struct dsg_column_stats {
     const char *const *path;   /* field names from the top level down; a
                                   list's element is named "element" */
     size_t path_len;
-    const dsg_field *field;    /* the leaf's field */
+    const dsg_field *field;    /* the leaf's field: points into the fields
+                                  given to dsg_parquet_writer_open (the
+                                  caller keeps them alive to use it) */
     int32_t field_id;          /* with dsg_parquet_options.field_ids, else 0 */
-    uint64_t values;           /* leaf slots, nulls included */
+    uint64_t values;           /* leaf slots, nulls included: the column
+                                  chunks' num_values summed (for a list
+                                  leaf, an empty or null list counts one) */
     uint64_t nulls;
     uint64_t nans;             /* FLOAT and DOUBLE */
     int has_minmax;            /* 0 when every value is null or NaN */
@@ -373,7 +379,8 @@ typedef struct dsg_table_info {
     size_t n_partition_by;
     int partition_source;           /* index of the column the partition
                                        values derive from; -1: none */
-    const dsg_partition_transform *partition_transforms; /* per level */
+    const dsg_partition_transform *partition_transforms; /* per level;
+                                       NULL when partition_source is -1 */
     uint64_t rows;                  /* after prepare: total rows */
     size_t n_partitions;            /* after prepare; an unpartitioned table
                                        has one partition with an empty path */

@@ -105,9 +105,17 @@ dsg_status dsg_dataset_table(const dsg_dataset *ds, size_t i, dsg_table_info *ou
     info.n_fields = t->n_fields;
     info.partition_by = t->partition_by;
     info.n_partition_by = t->n_partition_by;
-    info.partition_source = -1; /* TODO(table layer): from the dataset class */
+    info.partition_source = -1;
     if (ds->cls->partition_by != NULL)
         info.partition_by = ds->cls->partition_by(ds->state, i, &info.n_partition_by);
+    if (ds->cls->partition_transforms != NULL && info.n_partition_by > 0) {
+        int source = -1;
+        const dsg_partition_transform *tr = ds->cls->partition_transforms(ds->state, i, &source);
+        if (tr != NULL && source >= 0 && (size_t)source < info.n_fields) {
+            info.partition_transforms = tr;
+            info.partition_source = source;
+        }
+    }
     if (ds->prepared) {
         info.rows = ds->cls->table_rows(ds->state, i);
         info.n_partitions = ds->cls->n_partitions(ds->state, i);

@@ -70,6 +70,8 @@ struct dsg_parquet_writer {
     uint64_t rg_rows;
     pq_row_group *groups;
     size_t n_groups, groups_cap;
+    int32_t last_field_id;          /* with opt.field_ids */
+    dsg_column_stats *col_stats;    /* after close: one per leaf */
 };
 
 static const char *type_name(dsg_type t)
@@ -145,7 +147,7 @@ static dsg_status check_field(const dsg_field *f, int depth, dsg_error *err)
 }
 
 static void schema_element(dsgi_thrift *t, const char *name, int phys, int repetition,
-                           int n_children, const dsg_field *f)
+                           int n_children, const dsg_field *f, int32_t field_id)
 {
     dsgi_thrift_struct_begin(t);
     if (phys >= 0)
@@ -172,6 +174,8 @@ static void schema_element(dsgi_thrift *t, const char *name, int phys, int repet
         dsgi_thrift_field_i32(t, 7, f->scale);
         dsgi_thrift_field_i32(t, 8, f->precision);
     }
+    if (field_id > 0)
+        dsgi_thrift_field_i32(t, 9, field_id);
     if (f && converted >= 0) {
         dsgi_thrift_field(t, 10, DSGI_TT_STRUCT); /* LogicalType union */
         dsgi_thrift_struct_begin(t);
@@ -232,6 +236,7 @@ static dsg_status add_leaf(dsg_parquet_writer *w, const dsg_field *f, char **pat
     l->precision = f->precision;
     l->scale = f->scale;
     l->dict_allowed = f->type != DSG_BOOL && !(f->flags & DSG_FIELD_NO_DICT);
+    l->field = f;
     l->path = dsgi_calloc(depth, sizeof *l->path);
     DSGI_RETURN_IF(l->path == NULL, err, DSG_ENOMEM, "out of memory (schema)");
     l->path_len = depth;
@@ -257,11 +262,14 @@ static dsg_status build_node(dsg_parquet_writer *w, dsgi_thrift *t, pq_node *n, 
     path[depth] = n->name;
     int16_t d = (int16_t)(def + nullable);
     int repetition = nullable ? PQ_OPTIONAL : PQ_REQUIRED;
+    /* field ids: depth-first pre-order, this node before its children */
+    int32_t field_id = w->opt.field_ids ? ++w->last_field_id : 0;
     n->leaf_begin = w->n_leaves;
     if (is_primitive(f->type)) {
-        schema_element(t, name, physical_type(f), repetition, -1, f);
+        schema_element(t, name, physical_type(f), repetition, -1, f, field_id);
         w->n_schema++;
         DSGI_FORWARD(add_leaf(w, f, path, depth + 1, d, rep, err));
+        w->leaves[w->n_leaves - 1].field_id = field_id;
     } else {
         size_t nc = f->type == DSG_LIST ? 1 : f->n_children;
         /* a map's group has one child, the repeated key_value group */
@@ -269,10 +277,12 @@ static dsg_status build_node(dsg_parquet_writer *w, dsgi_thrift *t, pq_node *n, 
         n->children = dsgi_calloc(nc, sizeof *n->children);
         DSGI_RETURN_IF(n->children == NULL, err, DSG_ENOMEM, "out of memory (schema)");
         n->n_children = nc;
-        schema_element(t, name, -1, repetition, n_elem_children, f);
+        schema_element(t, name, -1, repetition, n_elem_children, f, field_id);
         w->n_schema++;
         if (f->type == DSG_MAP) {
-            schema_element(t, "key_value", -1, PQ_REPEATED, 2, NULL);
+            /* the repeated key_value group gets no field id (like a list's
+             * middle group); key and value are the map's children */
+            schema_element(t, "key_value", -1, PQ_REPEATED, 2, NULL, 0);
             w->n_schema++;
             DSGI_RETURN_IF(depth + 2 >= MAX_DEPTH + 3, err, DSG_EINVAL, "column %s is nested too deeply", name);
             path[depth + 1] = "key_value";
@@ -282,7 +292,7 @@ static dsg_status build_node(dsg_parquet_writer *w, dsgi_thrift *t, pq_node *n, 
                 DSGI_FORWARD(build_node(w, t, &n->children[i], &f->children[i], kv_names[i], path,
                                         depth + 2, (int16_t)(d + 1), n->rep_list, err));
         } else if (f->type == DSG_LIST) {
-            schema_element(t, "list", -1, PQ_REPEATED, 1, NULL);
+            schema_element(t, "list", -1, PQ_REPEATED, 1, NULL, 0);
             w->n_schema++;
             DSGI_RETURN_IF(depth + 2 >= MAX_DEPTH + 3, err, DSG_EINVAL, "column %s is nested too deeply", name);
             path[depth + 1] = "list";
@@ -369,6 +379,7 @@ void dsg_parquet_writer_free(dsg_parquet_writer *w)
         dsgi_free(w->groups[g].chunks);
     }
     dsgi_free(w->groups);
+    dsgi_free(w->col_stats);
     for (size_t i = 0; i < w->n_kv; i++) {
         dsgi_free((char *)w->kv[i].key);
         dsgi_free((char *)w->kv[i].value);
@@ -876,6 +887,46 @@ static dsg_status write_footer(dsg_parquet_writer *w, dsg_error *err)
     return st;
 }
 
+/* The file-level statistics of every leaf, for table formats; built
+ * before the commit so that a closed writer always has them. */
+static dsg_status build_column_stats(dsg_parquet_writer *w, dsg_error *err)
+{
+    w->col_stats = dsgi_calloc(w->n_leaves, sizeof *w->col_stats);
+    DSGI_RETURN_IF(w->col_stats == NULL, err, DSG_ENOMEM, "out of memory (column statistics)");
+    for (size_t i = 0; i < w->n_leaves; i++) {
+        pq_leaf *l = &w->leaves[i];
+        dsg_column_stats *c = &w->col_stats[i];
+        pq_leaf_file_finish(l);
+        c->path = (const char *const *)l->path;
+        c->path_len = l->path_len;
+        c->field = l->field;
+        c->field_id = l->field_id;
+        c->values = l->file_levels;
+        c->nulls = l->file_stats.nulls;
+        c->nans = l->file_nans;
+        c->has_minmax = l->file_stats.has_minmax;
+        if (c->has_minmax) {
+            /* an empty string has no buffer: point at an empty one */
+            c->min = l->file_stats.min.data ? l->file_stats.min.data : (const uint8_t *)"";
+            c->min_len = l->file_stats.min.len;
+            c->max = l->file_stats.max.data ? l->file_stats.max.data : (const uint8_t *)"";
+            c->max_len = l->file_stats.max.len;
+        }
+    }
+    return DSG_OK;
+}
+
+dsg_status dsg_parquet_writer_column_stats(const dsg_parquet_writer *w, const dsg_column_stats **cols,
+                                           size_t *n, dsg_error *err)
+{
+    DSGI_RETURN_IF(w == NULL, err, DSG_EINVAL, "no Parquet writer given");
+    DSGI_RETURN_IF(w->state != W_CLOSED, err, DSG_ESTATE,
+                   "column statistics are only known after a successful close");
+    *cols = w->col_stats;
+    *n = w->n_leaves;
+    return DSG_OK;
+}
+
 dsg_status dsg_parquet_writer_close(dsg_parquet_writer *w, dsg_error *err)
 {
     DSGI_RETURN_IF(w == NULL, err, DSG_EINVAL, "no Parquet writer given");
@@ -884,6 +935,8 @@ dsg_status dsg_parquet_writer_close(dsg_parquet_writer *w, dsg_error *err)
     dsg_status st = flush_row_group(w, err);
     if (st == DSG_OK)
         st = write_footer(w, err);
+    if (st == DSG_OK)
+        st = build_column_stats(w, err);
     if (st == DSG_OK)
         st = w->sink->ops->commit(w->sink, err);
     w->state = st == DSG_OK ? W_CLOSED : W_FAILED;

@@ -314,7 +314,8 @@ dsg_status dlt_snapshot_load(dlt_snapshot *s, dsgt_store *store, const char *wha
         dsgi_free(l.json);
         return st;
     }
-    qsort(l.json, l.n_json, sizeof *l.json, cmp_i64);
+    if (l.n_json > 1)
+        qsort(l.json, l.n_json, sizeof *l.json, cmp_i64);
     int64_t last = l.n_json ? l.json[l.n_json - 1] : -1;
     if (l.best_cp > last)
         last = l.best_cp;

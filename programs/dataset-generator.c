@@ -651,7 +651,7 @@ static int resolve_s3(cli_s3 *s, dsg_run_options *opt)
 /* Options whose values are secrets, in any spelling (--name, --name=V). */
 static int is_secret_option(const char *arg)
 {
-    static const char *const secret[] = {"--s3-secret", "--s3-session-token"};
+    static const char *const secret[] = {"--s3-secret", "--s3-session-token", "--catalog-uri"};
     for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++) {
         size_t n = strlen(secret[i]);
         if (strncmp(arg, secret[i], n) == 0 && (arg[n] == '\0' || arg[n] == '='))

@@ -176,6 +176,9 @@ run generate alltypes --rows 10 --output s3://bkt/x --s3-key AK --s3-secret= Sup
 expect "--s3-secret= VALUE is refused" 2 "needs a value|not shown"
 grep -q Sup3rSecretValue "$work/stderr" && fail "the secret is not echoed" "$(cat "$work/stderr")" ||
     pass "the secret is not echoed"
+run generate alltypes --rows 10 --output "$work/cat" --format iceberg --catalog-uri= postgresql://u:Pa55word@h/db
+[ "$rc" -eq 2 ] && ! grep -q Pa55word "$work/stderr" && pass "--catalog-uri= VALUE: refused, the password not echoed" ||
+    fail "--catalog-uri= VALUE: refused, the password not echoed" "exit $rc: $(cat "$work/stderr")"
 run generate alltypes --rows 10 --output s3://bkt/x --s3-key AK --s3-secret Sup3rSecretValue \
     --s3-endpoint http://user:Pa55word@127.0.0.1:9
 expect "an endpoint with userinfo is refused" 2 "must not carry credentials"

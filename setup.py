@@ -12,7 +12,18 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PKGS = ["libzstd", "liblz4", "libbrotlienc", "libbrotlidec", "libdeflate", "snappy", "libcurl", "libcrypto"]
+
+
+def makefile_pkgs():
+    """The pkg-config names of the Makefile's PKGS line: one list for both builds."""
+    with open(os.path.join(HERE, "Makefile")) as f:
+        for line in f:
+            if line.startswith("PKGS"):
+                return line.split("=", 1)[1].split()
+    sys.exit("setup.py: no PKGS line in the Makefile")
+
+
+PKGS = makefile_pkgs()
 
 
 def pkg_config(*args):

@@ -73,6 +73,7 @@ static dsg_status format_of(const dsg_field *f, char *buf, size_t n, dsg_error *
     case DSG_DECIMAL128: snprintf(buf, n, "d:%d,%d", f->precision, f->scale); break;
     case DSG_STRUCT: snprintf(buf, n, "+s"); break;
     case DSG_LIST: snprintf(buf, n, "+l"); break;
+    case DSG_MAP: snprintf(buf, n, "+m"); break;
     case DSG_NULL: snprintf(buf, n, "n"); break;
     default: return dsgi_fail(err, DSG_ETYPE, "column %s: no Arrow type for dsg type %d", f->name, (int)f->type);
     }
@@ -105,8 +106,15 @@ static dsg_status export_schema_node(const char *name, const char *format, int64
             DSGI_FORWARD(format_of(c, fmt, sizeof fmt, err));
             p->child_ptrs[i] = &p->children[i];
             p->n_children = i + 1;
-            DSGI_FORWARD(export_schema_node(c->name, fmt, (c->flags & DSG_FIELD_NULLABLE) ? ARROW_FLAG_NULLABLE : 0,
-                                            c->children, c->n_children, &p->children[i], err));
+            int64_t cflags = (c->flags & DSG_FIELD_NULLABLE) ? ARROW_FLAG_NULLABLE : 0;
+            if (c->type == DSG_MAP) { /* map -> entries: struct<key, value> */
+                dsg_field entries = {.name = "entries", .type = DSG_STRUCT, .children = c->children,
+                                     .n_children = c->n_children};
+                DSGI_FORWARD(export_schema_node(c->name, fmt, cflags, &entries, 1, &p->children[i], err));
+            } else {
+                DSGI_FORWARD(export_schema_node(c->name, fmt, cflags, c->children, c->n_children, &p->children[i],
+                                                err));
+            }
         }
         out->n_children = (int64_t)n_children;
         out->children = p->child_ptrs;
@@ -233,6 +241,7 @@ static dsg_status export_array_node(const dsg_field *f, const dsg_array *a, size
         out->children = p->child_ptrs;
         return DSG_OK;
     }
+    case DSG_MAP:
     case DSG_LIST:
     case DSG_STRING:
     case DSG_BINARY: {
@@ -242,7 +251,7 @@ static dsg_status export_array_node(const dsg_field *f, const dsg_array *a, size
         for (size_t i = 0; i <= length; i++)
             no[i] = o[i] - o[0];
         size_t span = (size_t)(o[length] - o[0]);
-        if (f->type == DSG_LIST) {
+        if (f->type == DSG_LIST || f->type == DSG_MAP) {
             out->n_buffers = 2;
             p->children = dsgi_calloc(1, sizeof *p->children);
             p->child_ptrs = dsgi_calloc(1, sizeof *p->child_ptrs);
@@ -251,6 +260,12 @@ static dsg_status export_array_node(const dsg_field *f, const dsg_array *a, size
             p->n_children = 1;
             out->n_children = 1;
             out->children = p->child_ptrs;
+            if (f->type == DSG_MAP) {
+                dsg_field entries = {.name = "entries", .type = DSG_STRUCT, .children = f->children,
+                                     .n_children = f->n_children};
+                dsg_array ea = {.type = DSG_STRUCT, .length = (size_t)o[length], .children = a->children};
+                return export_array_node(&entries, &ea, (size_t)o[0], span, &p->children[0], err);
+            }
             return export_array_node(&f->children[0], &a->children[0], (size_t)o[0], span, &p->children[0], err);
         }
         out->n_buffers = 3;

@@ -43,7 +43,8 @@ enum kind {
     K_LIST32,
     K_LIST64,
     K_FIXED_LIST,
-    K_STRUCT
+    K_STRUCT,
+    K_MAP          /* list of entries struct<key, value>: DSG_MAP */
 };
 
 typedef struct node {
@@ -219,7 +220,34 @@ static dsg_status build_value_type(node *n, dsg_field *f, const struct ArrowSche
     if (fmt[0] != '+')
         return unsupported(path, fmt, NULL, err);
     /* nested */
-    int is_list = strcmp(fmt, "+l") == 0 || strcmp(fmt, "+L") == 0 || strcmp(fmt, "+m") == 0;
+    if (strcmp(fmt, "+m") == 0) {
+        /* a map: one child, the non-null struct "entries" of key and value */
+        DSGI_RETURN_IF(s->n_children != 1 || s->children == NULL || s->children[0] == NULL ||
+                           s->children[0]->format == NULL || strcmp(s->children[0]->format, "+s") != 0 ||
+                           s->children[0]->n_children != 2 || s->children[0]->children == NULL,
+                       err, DSG_ETYPE, "column %s: an Arrow map must have one struct child of key and value", path);
+        const struct ArrowSchema *entries = s->children[0];
+        f->type = DSG_MAP;
+        n->kind = K_MAP;
+        n->children = dsgi_calloc(2, sizeof *n->children);
+        dsg_field *cf = dsgi_calloc(2, sizeof *cf);
+        n->child_arrays = dsgi_calloc(2, sizeof *n->child_arrays);
+        f->children = cf;
+        if (n->children == NULL || cf == NULL || n->child_arrays == NULL)
+            return dsgi_fail(err, DSG_ENOMEM, "out of memory (Arrow schema)");
+        n->n_children = 2;
+        f->n_children = 2;
+        for (size_t i = 0; i < 2; i++) {
+            DSGI_RETURN_IF(entries->children[i] == NULL, err, DSG_ETYPE, "column %s: a map child is missing", path);
+            DSGI_FORWARD(build(&n->children[i], &cf[i], entries->children[i], path, depth + 1, err));
+        }
+        cf[0].flags &= ~DSG_FIELD_NULLABLE; /* keys are never null */
+        DSGI_RETURN_IF(n->children[0].dict != NULL || cf[0].type == DSG_STRUCT || cf[0].type == DSG_LIST ||
+                           cf[0].type == DSG_MAP || cf[0].type == DSG_NULL,
+                       err, DSG_ETYPE, "column %s: map keys must be of a primitive type", path);
+        return DSG_OK;
+    }
+    int is_list = strcmp(fmt, "+l") == 0 || strcmp(fmt, "+L") == 0;
     int is_fixed_list = fmt[1] == 'w' && fmt[2] == ':';
     if (is_fixed_list) {
         if (!parse_int(fmt + 3, &e, &a) || *e != '\0' || a < 0 || a > INT32_MAX)
@@ -229,12 +257,10 @@ static dsg_status build_value_type(node *n, dsg_field *f, const struct ArrowSche
     int is_struct = strcmp(fmt, "+s") == 0;
     if (!is_list && !is_fixed_list && !is_struct)
         return unsupported(path, fmt, NULL, err);
-    DSGI_RETURN_IF(s->n_children < (is_struct ? 1 : 1) || s->children == NULL, err, DSG_ETYPE,
+    DSGI_RETURN_IF(s->n_children < 1 || s->children == NULL, err, DSG_ETYPE,
                    "column %s: Arrow type '%s' without children", path, fmt);
     DSGI_RETURN_IF(!is_struct && s->n_children != 1, err, DSG_ETYPE,
                    "column %s: Arrow type '%s' must have one child", path, fmt);
-    /* A map is Arrow's list of struct<key, value> entries: written as such
-     * (a list of key/value structs). */
     f->type = is_struct ? DSG_STRUCT : DSG_LIST;
     n->kind = is_struct ? K_STRUCT : is_fixed_list ? K_FIXED_LIST : fmt[1] == 'L' ? K_LIST64 : K_LIST32;
     size_t nc = (size_t)s->n_children;
@@ -639,7 +665,8 @@ static dsg_status convert(conv *c, const node *n, const struct ArrowArray *a, in
         case K_STR64: want = 3; break;
         case K_VIEW: want = -1; break;
         case K_LIST32:
-        case K_LIST64: want = 2; break;
+        case K_LIST64:
+        case K_MAP: want = 2; break;
         case K_FIXED_LIST:
         case K_STRUCT: want = 1; break;
         default: want = 2; break;
@@ -782,6 +809,26 @@ static dsg_status convert(conv *c, const node *n, const struct ArrowArray *a, in
         }
         out->children = n->child_arrays;
         return DSG_OK;
+    case K_MAP: {
+        DSGI_RETURN_IF(a->n_children != 1 || a->children == NULL || a->children[0] == NULL, err, DSG_ETYPE,
+                       "column %s: an Arrow map array has no entries", c->name);
+        const struct ArrowArray *en = a->children[0];
+        DSGI_FORWARD(check_buffers(c, en, 1, err));
+        DSGI_RETURN_IF(en->n_children != 2 || en->children == NULL || en->children[0] == NULL ||
+                           en->children[1] == NULL,
+                       err, DSG_ETYPE, "column %s: an Arrow map's entries must have a key and a value", c->name);
+        DSGI_RETURN_IF(en->null_count > 0, err, DSG_ETYPE, "column %s: an Arrow map has null entries", c->name);
+        DSGI_FORWARD(offsets(c, buf1, 0, at, length, &out->offsets, err));
+        DSGI_RETURN_IF(out->offsets[length] > en->length, err, DSG_ETYPE,
+                       "column %s: map offsets point past the entries", c->name);
+        for (int k = 0; k < 2; k++) {
+            DSGI_FORWARD(check_buffers(c, en->children[k], -1, err));
+            DSGI_FORWARD(convert(c, &n->children[k], en->children[k], en->offset, en->length,
+                                 &n->child_arrays[k], err));
+        }
+        out->children = n->child_arrays;
+        return DSG_OK;
+    }
     case K_NULL: break;
     }
     return dsgi_fail(err, DSG_EINTERNAL, "column %s: no conversion", c->name);

@@ -91,6 +91,11 @@ typedef struct dsgi_dataset_class {
      * dsgi_batch_begin, writes the buffers; the caller publishes. */
     dsg_status (*fill)(const void *state, size_t t, uint64_t first_row, size_t n_rows,
                        dsg_batch *b, dsg_error *err);
+    /* How table t's partition levels derive from one of its columns: the
+     * transform of each level (as many as partition_by gives) and, in
+     * *source, the index of the source column. NULL (or no hook): the
+     * table is unpartitioned, or its levels derive from no column. */
+    const dsg_partition_transform *(*partition_transforms)(const void *state, size_t t, int *source);
 } dsgi_dataset_class;
 
 extern const dsgi_dataset_class dsgi_alltypes_class;

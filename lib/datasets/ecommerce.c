@@ -33,7 +33,9 @@
  *  7. customers and products have one partition with the path "". orders
  *     and order_items have one partition per day (ymd) or month (ym,
  *     yearmonth) that has orders; an order and its items have the same
- *     partition path. Partition values are not columns.
+ *     partition path. Partition values are not columns; the levels derive
+ *     from order_date (year, month, day or yearmonth), which order_items
+ *     also carry (their order's date).
  */
 #include "dataset_impl.h"
 
@@ -76,7 +78,7 @@ enum { T_CUSTOMERS, T_PRODUCTS, T_ORDERS, T_ITEMS, N_TABLES };
 enum { CU_ID, CU_NAME, CU_EMAIL, CU_SIGNUP, CU_COUNTRY, CU_VIP, N_CU };
 enum { PR_ID, PR_SKU, PR_CATEGORY, PR_PRICE, PR_DISCOUNT, PR_ACTIVE, N_PR };
 enum { OR_ID, OR_CUSTOMER, OR_DATE, OR_HOUR, OR_STATUS, OR_AMOUNT, N_OR };
-enum { IT_ID, IT_ORDER, IT_PRODUCT, IT_QTY, N_IT };
+enum { IT_ID, IT_ORDER, IT_PRODUCT, IT_QTY, IT_DATE, N_IT };
 
 #define ND DSG_FIELD_NO_DICT
 
@@ -114,6 +116,9 @@ static const dsg_field item_fields[N_IT] = {
     [IT_ORDER] = {"order_id", DSG_INT64, ND, 0, 0, NULL, 0},
     [IT_PRODUCT] = {"product_id", DSG_INT64, 0, 0, 0, NULL, 0},
     [IT_QTY] = {"qty", DSG_INT16, 0, 0, 0, NULL, 0},
+    /* the order's date (an extra column): table formats partition items
+     * by a transform of it, as they do orders */
+    [IT_DATE] = {"order_date", DSG_DATE, 0, 0, 0, NULL, 0},
 };
 
 static const char *const by_ymd[] = {"year", "month", "day"};
@@ -1072,11 +1077,16 @@ static dsg_status fill_items(const ecommerce *e, uint64_t first_row, size_t n, d
 
     int64_t *ids = c[IT_ID].values, *order_id = c[IT_ORDER].values, *product = c[IT_PRODUCT].values;
     int16_t *qty = c[IT_QTY].values;
+    int32_t *date = c[IT_DATE].values;
+    size_t day = prefix_search(e->day_orders_first, e->n_days, order);
     for (size_t i = 0; i < n; i++) {
         if (k == n_items) {
             n_items = order_n_items(e, ++order);
             k = 0;
         }
+        while (order >= e->day_orders_first[day + 1])
+            day++;
+        date[i] = e->start_day + (int32_t)day;
         order_item item = item_of(e, order, k);
         ids[i] = (int64_t)(first_row + i) + 1;
         order_id[i] = (int64_t)order + 1;
@@ -1117,6 +1127,20 @@ static const char *const *ec_partition_by(const void *state, size_t t, size_t *n
     }
 }
 
+/* orders and order_items: the partition levels derive from order_date */
+static const dsg_partition_transform tr_ymd[] = {DSG_PART_YEAR, DSG_PART_MONTH, DSG_PART_DAY};
+static const dsg_partition_transform tr_ym[] = {DSG_PART_YEAR, DSG_PART_MONTH};
+static const dsg_partition_transform tr_yearmonth[] = {DSG_PART_YEARMONTH};
+
+static const dsg_partition_transform *ec_partition_transforms(const void *state, size_t t, int *source)
+{
+    const ecommerce *e = state;
+    if (t != T_ORDERS && t != T_ITEMS)
+        return NULL;
+    *source = t == T_ORDERS ? OR_DATE : IT_DATE;
+    return e->partitioning == PART_YM ? tr_ym : e->partitioning == PART_YEARMONTH ? tr_yearmonth : tr_ymd;
+}
+
 const dsgi_dataset_class dsgi_ecommerce_class = {
     .name = "ecommerce",
     .description = "customers, products, orders and their items, partitioned by order date",
@@ -1132,5 +1156,6 @@ const dsgi_dataset_class dsgi_ecommerce_class = {
     .n_partitions = ec_partitions,
     .partition = ec_partition,
     .partition_by = ec_partition_by,
+    .partition_transforms = ec_partition_transforms,
     .fill = ec_fill,
 };

@@ -251,6 +251,7 @@ static size_t fixed_width(const dsg_field *f)
     case DSG_STRING:
     case DSG_BINARY:
     case DSG_LIST:
+    case DSG_MAP:
     case DSG_STRUCT: return 0;
     default: return 8;
     }

@@ -81,7 +81,8 @@ static PyObject *raise_error(const dsg_error *err)
 typedef struct job job;
 struct job {
     dsg_status (*fn)(job *j);
-    volatile int cancel;
+    volatile int cancel_own;
+    volatile int *cancel;   /* &cancel_own, or a flag the library holds */
     int done;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -108,6 +109,8 @@ static void *job_main(void *arg)
  * callback's) after having cancelled and waited for it. */
 static int job_run(job *j, PyObject *progress)
 {
+    if (j->cancel == NULL)
+        j->cancel = &j->cancel_own;
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
     dsg_error_clear(&j->err);
@@ -139,7 +142,7 @@ static int job_run(job *j, PyObject *progress)
             continue;
         if (PyErr_CheckSignals() < 0) {
             interrupted = 1;
-            j->cancel = 1;
+            *j->cancel = 1;
             continue;
         }
         if (progress != NULL && progress != Py_None) {
@@ -148,7 +151,7 @@ static int job_run(job *j, PyObject *progress)
                                                 (unsigned long long)j->bytes_done);
             if (r == NULL) {
                 interrupted = 1;
-                j->cancel = 1;
+                *j->cancel = 1;
             }
             Py_XDECREF(r);
         }
@@ -1143,7 +1146,8 @@ static PyObject *Dataset_run(DatasetObject *self, PyObject *args)
     r->opt.n_tables = o.n_tables;
     r->opt.on_progress = on_progress;
     r->opt.ctx = &r->j;
-    r->opt.cancel = &r->j.cancel;
+    r->j.cancel = &r->j.cancel_own;
+    r->opt.cancel = r->j.cancel;
     r->ds = self->ds;
     r->j.fn = run_fn;
     if (job_run(&r->j, progress) < 0)
@@ -1194,6 +1198,7 @@ typedef struct {
     dsg_arrow_importer *imp; /* the first schema: its fields back the writer */
     dsg_table_writer *w;
     int done;
+    volatile int cancel; /* the writer's cancel flag (dsg_writer_options.cancel) */
 } TableWriterObject;
 
 static PyTypeObject TableWriterType;
@@ -1231,6 +1236,7 @@ static int TableWriter_init(TableWriterObject *self, PyObject *args, PyObject *k
     self->opt.catalog = self->o.has_catalog ? &self->o.catalog : NULL;
     self->opt.partition_by = self->o.partition_by;
     self->opt.n_partition_by = self->o.n_partition_by;
+    self->opt.cancel = &self->cancel;
     return 0;
 }
 
@@ -1312,7 +1318,6 @@ static dsg_status write_fn(job *j)
 {
     write_job *wj = (write_job *)j;
     TableWriterObject *tw = wj->tw;
-    tw->opt.cancel = &j->cancel;
     dsg_arrow_importer *imp = NULL;
     dsg_status st;
     if (wj->array != NULL) {
@@ -1326,7 +1331,7 @@ static dsg_status write_fn(job *j)
         int rc = s->get_schema(s, &schema);
         st = rc != 0 ? stream_fail(s, rc, "give its schema", &j->err) : importer_for(tw, &schema, &imp, &j->err);
         while (st == DSG_OK) {
-            if (j->cancel) {
+            if (*j->cancel) {
                 st = EINTR;
                 break;
             }
@@ -1353,8 +1358,9 @@ static dsg_status write_fn(job *j)
 static PyObject *finish_write(TableWriterObject *self, write_job *wj)
 {
     PyObject *res = NULL;
+    self->cancel = 0;
+    wj->j.cancel = &self->cancel;
     int rc = job_run(&wj->j, NULL);
-    self->opt.cancel = NULL;
     if (rc == 0 && wj->j.st == DSG_OK) {
         res = PyLong_FromUnsignedLongLong((unsigned long long)wj->j.rows_done);
     } else {
@@ -1460,6 +1466,8 @@ static PyObject *TableWriter_close(TableWriterObject *self, PyObject *Py_UNUSED(
     close_job c;
     memset(&c, 0, sizeof c);
     c.tw = self;
+    self->cancel = 0;
+    c.j.cancel = &self->cancel;
     c.j.fn = close_fn;
     int rc = job_run(&c.j, NULL);
     PyObject *res = NULL;

@@ -521,6 +521,11 @@ static int cmd_generate(int argc, char **argv)
         char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             generate_usage(stdout);
+            size_t n_opt;
+            const dsg_option_info *o = dsg_dataset_options(ds, &n_opt);
+            printf("\noptions of dataset %s:\n", dataset);
+            for (size_t k = 0; k < n_opt; k++)
+                printf("  --%-22s %s (default %s)\n", o[k].name, o[k].help, o[k].default_value);
             dsg_dataset_free(ds);
             return 0;
         }

@@ -561,7 +561,7 @@ static dsg_status get_bytes(reader *r, const uint8_t **out, size_t *len)
     int64_t n;
     DSGI_FORWARD(get_long(r, &n));
     DSGI_RETURN_IF(n < 0, r->err, DSG_EINVAL, "Avro negative length %lld", (long long)n);
-    const uint8_t *p;
+    const uint8_t *p = NULL;
     DSGI_FORWARD(get_raw(r, (size_t)n, &p));
     char *c = dsgt_arena_strndup(r->arena, (const char *)p, (size_t)n);
     if (!c)
@@ -577,7 +577,7 @@ static dsg_status decode(reader *r, const dsgt_avro_schema *s, dsgt_avro_value *
     switch (s->type) {
     case DSGT_AVRO_NULL: return DSG_OK;
     case DSGT_AVRO_BOOLEAN: {
-        const uint8_t *p;
+        const uint8_t *p = NULL;
         DSGI_FORWARD(get_raw(r, 1, &p));
         v->type = DSGT_AVRO_BOOLEAN;
         v->l = *p != 0;
@@ -589,7 +589,7 @@ static dsg_status decode(reader *r, const dsgt_avro_schema *s, dsgt_avro_value *
         v->type = s->type;
         return get_long(r, &v->l);
     case DSGT_AVRO_FLOAT: {
-        const uint8_t *p;
+        const uint8_t *p = NULL;
         DSGI_FORWARD(get_raw(r, 4, &p));
         uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
         float f;
@@ -599,7 +599,7 @@ static dsg_status decode(reader *r, const dsgt_avro_schema *s, dsgt_avro_value *
         return DSG_OK;
     }
     case DSGT_AVRO_DOUBLE: {
-        const uint8_t *p;
+        const uint8_t *p = NULL;
         DSGI_FORWARD(get_raw(r, 8, &p));
         uint64_t u = 0;
         for (int i = 7; i >= 0; i--)
@@ -613,7 +613,7 @@ static dsg_status decode(reader *r, const dsgt_avro_schema *s, dsgt_avro_value *
         v->type = s->type;
         return get_bytes(r, &v->p, &v->len);
     case DSGT_AVRO_FIXED: {
-        const uint8_t *p;
+        const uint8_t *p = NULL;
         DSGI_FORWARD(get_raw(r, s->fixed_size, &p));
         char *c = dsgt_arena_strndup(r->arena, (const char *)p, s->fixed_size);
         if (!c)
@@ -857,7 +857,7 @@ dsg_status dsgt_avro_read(dsgt_arena *arena, const uint8_t *data, size_t len, ds
             cap = ncap;
         }
         for (int64_t i = 0; i < count; i++, n_meta++) {
-            const uint8_t *k, *v;
+            const uint8_t *k = NULL, *v = NULL;
             size_t kl, vl;
             DSGI_FORWARD(get_bytes(&r, &k, &kl));
             DSGI_FORWARD(get_bytes(&r, &v, &vl));
@@ -865,7 +865,7 @@ dsg_status dsgt_avro_read(dsgt_arena *arena, const uint8_t *data, size_t len, ds
             meta[n_meta].value = (const char *)v;
         }
     }
-    const uint8_t *sync;
+    const uint8_t *sync = NULL;
     DSGI_FORWARD(get_raw(&r, 16, &sync));
     memset(out, 0, sizeof *out);
     out->meta = meta;
@@ -891,7 +891,7 @@ dsg_status dsgt_avro_read(dsgt_arena *arena, const uint8_t *data, size_t len, ds
         int64_t count, bytes;
         if ((st = get_long(&r, &count)) != DSG_OK || (st = get_long(&r, &bytes)) != DSG_OK)
             break;
-        const uint8_t *payload, *bsync;
+        const uint8_t *payload = NULL, *bsync = NULL;
         if (count < 0 || bytes < 0) {
             st = dsgi_fail(err, DSG_EINVAL, "Avro block with a negative count or size");
             break;

@@ -131,6 +131,7 @@ static const char *type_text(const dsg_field *f, char *buf, size_t n)
     case DSG_STRUCT: return "STRUCT";
     case DSG_LIST: return "LIST";
     case DSG_MAP: return "MAP";
+    default: break; /* types of user data only */
     }
     return "?";
 }

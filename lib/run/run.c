@@ -430,6 +430,10 @@ static dsg_status write_unit(run_ctx *rc, const file_unit *u, dsg_batch **batche
     }
     uint64_t done = 0;
     while (st == DSG_OK && done < u->rows && !atomic_load(&rc->failed) && !interrupted(rc)) {
+        if (opt->cancel != NULL && *opt->cancel) {
+            st = dsgi_fail(err, EINTR, "interrupted");
+            break;
+        }
         size_t n = (size_t)DSGI_MIN((uint64_t)FILL_ROWS, u->rows - done);
         const dsg_array *cols = NULL;
         st = dsg_dataset_fill(rc->ds, u->table, u->first_row + done, n, batches[u->table], &cols, err);

@@ -869,6 +869,9 @@ static int cmd_generate(int argc, char **argv)
         rc = check_summary_path(summary, opt.output);
     if (rc == 0 && dsg_run_check(ds, &opt, &err) != DSG_OK)
         rc = fail(&err);
+    /* plan only the tables asked for */
+    if (rc == 0 && n_tables > 0 && dsg_dataset_select_tables(ds, tables, n_tables, &err) != DSG_OK)
+        rc = fail(&err);
     if (rc == 0 && dsg_dataset_prepare(ds, &err) != DSG_OK)
         rc = fail(&err);
     if (rc != 0) {

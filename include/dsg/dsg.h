@@ -381,6 +381,11 @@ const dsg_option_info *dsg_dataset_options(const dsg_dataset *ds, size_t *n);
  * below are used; options may not change afterwards. */
 dsg_status dsg_dataset_prepare(dsg_dataset *ds, dsg_error *err);
 
+/* Optional, before dsg_dataset_prepare: only these tables will be written,
+ * so prepare may skip planning the others (they then report 0 rows and
+ * dsg_run refuses to write them). Unknown names fail with DSG_EINVAL. */
+dsg_status dsg_dataset_select_tables(dsg_dataset *ds, const char *const *names, size_t n, dsg_error *err);
+
 size_t dsg_dataset_n_tables(const dsg_dataset *ds);
 
 /* How a partition column (a hive directory level) derives from the

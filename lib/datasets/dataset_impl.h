@@ -96,7 +96,14 @@ typedef struct dsgi_dataset_class {
      * *source, the index of the source column. NULL (or no hook): the
      * table is unpartitioned, or its levels derive from no column. */
     const dsg_partition_transform *(*partition_transforms)(const void *state, size_t t, int *source);
+    /* Optional: the tables that will be written (wanted[t] != 0), told
+     * before prepare, so that prepare may skip planning the others (which
+     * then report 0 rows). NULL: every table is always planned. */
+    void (*select)(void *state, const unsigned char *wanted);
 } dsgi_dataset_class;
+
+/* Whether table t is planned (no dsg_dataset_select_tables, or selected). */
+int dsgi_dataset_table_planned(const dsg_dataset *ds, size_t t);
 
 extern const dsgi_dataset_class dsgi_alltypes_class;
 extern const dsgi_dataset_class dsgi_ecommerce_class;

@@ -340,6 +340,7 @@ typedef struct ecommerce {
      * else NULL: its id, and its price * (1 - discount) */
     uint32_t *product_id_of_rank;
     double *net_price_of_rank;
+    bool skip_items; /* order_items will not be written: not planned */
 } ecommerce;
 
 /* ---- small helpers ---- */
@@ -873,7 +874,8 @@ static dsg_status ec_prepare(void *state, dsg_error *err)
         e->product_id_of_rank[rank] = (uint32_t)id;
         e->net_price_of_rank[rank] = product_net_price(e, id);
     }
-    plan_items(e);
+    if (!e->skip_items) /* one pass over every order: only for order_items */
+        plan_items(e);
     return DSG_OK;
 }
 
@@ -1141,6 +1143,11 @@ static const dsg_partition_transform *ec_partition_transforms(const void *state,
     return e->partitioning == PART_YM ? tr_ym : e->partitioning == PART_YEARMONTH ? tr_yearmonth : tr_ymd;
 }
 
+static void ec_select(void *state, const unsigned char *wanted)
+{
+    ((ecommerce *)state)->skip_items = !wanted[T_ITEMS];
+}
+
 const dsgi_dataset_class dsgi_ecommerce_class = {
     .name = "ecommerce",
     .description = "customers, products, orders and their items, partitioned by order date",
@@ -1158,4 +1165,5 @@ const dsgi_dataset_class dsgi_ecommerce_class = {
     .partition_by = ec_partition_by,
     .partition_transforms = ec_partition_transforms,
     .fill = ec_fill,
+    .select = ec_select,
 };

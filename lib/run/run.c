@@ -296,6 +296,11 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
         st = dsg_dataset_table(rc->ds, t, &info, err);
         if (st != DSG_OK || !table_selected(opt, info.name))
             continue;
+        if (!dsgi_dataset_table_planned(rc->ds, t)) {
+            st = dsgi_fail(err, DSG_EINVAL, "table %s was not selected before the dataset was prepared",
+                           info.name);
+            break;
+        }
         size_t table_first = n;
         for (size_t p = 0; st == DSG_OK && p < info.n_partitions; p++) {
             char part[1024];

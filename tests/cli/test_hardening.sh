@@ -131,6 +131,20 @@ expect "an output that is a file is refused" 2 "not a directory"
 [ $((t1 - t0)) -le 5 ] && pass "... before planning 1.5e10 orders ($((t1 - t0)) s)" ||
     fail "... before planning 1.5e10 orders" "$((t1 - t0)) s"
 
+t0=$(date +%s)
+run generate ecommerce --output "$work/only-customers" --orders-per-day 1000000000 --start 2024-01-01 \
+    --end 2024-01-15 --n-customers 1000 --tables customers --quiet
+t1=$(date +%s)
+expect "--tables customers with 1.5e10 orders: exit 0" 0 ""
+[ $((t1 - t0)) -le 5 ] && pass "... without planning the order items ($((t1 - t0)) s)" ||
+    fail "... without planning the order items" "$((t1 - t0)) s"
+
+"$DSG_BIN" generate ecommerce --output "$work/all-tables" "${small[@]}" --quiet
+"$DSG_BIN" generate ecommerce --output "$work/orders-only" "${small[@]}" --tables orders --quiet
+diff -r "$work/all-tables/orders" "$work/orders-only/orders" >/dev/null &&
+    pass "--tables orders (order items not planned) writes the same orders" ||
+    fail "--tables orders (order items not planned) writes the same orders"
+
 # ---- item 10: signals ----
 for sig in INT TERM; do
     o="$work/sig-$sig"

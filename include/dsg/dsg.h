@@ -607,6 +607,13 @@ typedef struct dsg_run_stats {
 dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *stats,
                    dsg_error *err);
 
+/* The plan of a run without running it (--dry-run): the same checks as
+ * dsg_run, then on_file is called for every file this run (this shard)
+ * would write, in plan order, with its rows and an estimate of its raw
+ * column bytes (not the file size). Nothing is written, nothing is sent.
+ * *stats receives the totals (bytes: the estimate). */
+dsg_status dsg_run_plan(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *stats, dsg_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Apache Arrow C Data Interface                                       */
 /* ------------------------------------------------------------------ */

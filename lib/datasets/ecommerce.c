@@ -146,7 +146,7 @@ static const dsg_option_info options[] = {
      "yearmonth (yearmonth=YYYY-MM)"},
     {"orders-mode", "fixed",
      "orders per day: fixed (--orders-per-day), range (uniform in --orders-min..--orders-max) "
-     "or normal (--orders-mean, --orders-std); options of the other modes are ignored"},
+     "or normal (--orders-mean, --orders-std); options of another mode are refused"},
     {"orders-min", "0.7 x orders-per-day", "range mode: fewest orders a day (0 to 10^9)"},
     {"orders-max", "1.3 x orders-per-day", "range mode: most orders a day (0 to 10^9)"},
     {"orders-mean", "orders-per-day", "normal mode: mean orders a day (0 to 10^9)"},
@@ -759,6 +759,11 @@ static dsg_status validate(ecommerce *e, dsg_error *err)
     DSGI_RETURN_IF(n_days > MAX_DAYS, err, DSG_EINVAL,
                    "--%s %s to --%s %s spans %lld days; at most %d are supported", e->start_option,
                    start, e->end_option, end, (long long)n_days, MAX_DAYS);
+    /* an option of another mode would be silently ignored: refused */
+    DSGI_RETURN_IF(e->mode != MODE_RANGE && (e->orders_min_set || e->orders_max_set), err, DSG_EINVAL,
+                   "--%s applies to --orders-mode range only", e->orders_min_set ? "orders-min" : "orders-max");
+    DSGI_RETURN_IF(e->mode != MODE_NORMAL && (e->orders_mean_set || e->orders_std_set), err, DSG_EINVAL,
+                   "--%s applies to --orders-mode normal only", e->orders_mean_set ? "orders-mean" : "orders-std");
     if (e->mode == MODE_RANGE) {
         if (!e->orders_min_set)
             e->orders_min = (uint64_t)llround(0.7 * (double)e->orders_per_day);

@@ -42,7 +42,7 @@ small=(--n-customers 50 --n-products 10 --orders-per-day 20 --start 2024-01-01 -
 
 # ---- item 6: dates are exactly YYYY-MM-DD ----
 for d in -001-01-01 +024-01-01 " 2024-01-01" 2024-1-01 2024-01-+1; do
-    run generate ecommerce --output "$work/dates" "${small[@]}" --start "$d"
+    run generate ecommerce --output "$work/dates" --n-customers 50 --end 2024-01-02 --start "$d"
     expect "--start '$d' is refused" 2 "must be a date as YYYY-MM-DD"
 done
 [ ! -e "$work/dates" ] && pass "nothing written for bad dates" || fail "nothing written for bad dates"

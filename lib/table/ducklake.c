@@ -350,8 +350,10 @@ static char *stat_text(const dsg_field *f, const uint8_t *p, size_t n)
             return NULL;
         int64_t v = load_le(p, n);
         uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-        char digits[32];
-        snprintf(digits, sizeof digits, "%0*" PRIu64, f->scale + 1, mag);
+        if (f->scale < 0 || f->scale > 18)
+            return NULL;
+        char digits[64];
+        snprintf(digits, sizeof digits, "%0*" PRIu64, (f->scale + 1) & 31, mag);
         size_t len = strlen(digits), int_len = len - (size_t)f->scale;
         if (f->scale == 0)
             return xprintf("%s%s", v < 0 ? "-" : "", digits);

@@ -65,6 +65,7 @@
 #define SESSION_SHARE 0.8 /* of a day's variance; the overnight gap has the rest */
 #define TICKS_PER_UNIT 100.0
 #define MAX_QUOTES_PER_MINUTE 600
+#define MAX_QUOTES_A_MINUTE 200000 /* all symbols: a fill sorts a minute's quotes in memory */
 
 typedef enum { KIND_OHLCV, KIND_QUOTES } market_kind;
 
@@ -120,18 +121,19 @@ static const dsgi_table_def quote_tables[] = {{"quotes", quote_fields, N_Q, by_y
          "session in exchange time, H-H or HH:MM-HH:MM (the reference's 9 to 17)"},               \
         {"utc-offset", "0", "exchange time minus UTC in hours, e.g. -5 (multiples of 0.25)"},      \
         {"calendar", "none", "holidays besides weekends: none, or nyse (New York Stock Exchange rules)"}, \
-        {"holidays", "none", "more closed dates, YYYY-MM-DD separated by commas"},                 \
-        {"partitioning", "ymdh (ym for --freq 1d)",                                                \
-         "directories: ymdh (year/month/day/hour, the reference's), ymd, ym, y or none"}
+        {"holidays", "none", "more closed dates, YYYY-MM-DD separated by commas"}
 
 static const dsg_option_info ohlcv_options[] = {
     COMMON_OPTIONS,
+    {"partitioning", "ymdh (ym for --freq 1d)",
+     "directories: ymdh (year/month/day/hour, the reference's), ymd, ym, y or none"},
     {"freq", "1m", "bar length: 1m, 5m, 15m, 30m, 1h or 1d (every one aggregates the same 1m bars)"},
     {"volume-mean", "12", "mean of a symbol's log daily volume (12: about 160,000 shares)"},
     {"volume-sigma", "0.8", "spread of log daily volume across symbols (0 to 3)"},
 };
 static const dsg_option_info quote_options[] = {
     COMMON_OPTIONS,
+    {"partitioning", "ymdh", "directories: ymdh (year/month/day/hour, the reference's), ymd, ym, y or none"},
     {"quotes-per-minute", "5", "quotes per symbol and minute (1 to 600)"},
     {"spread-bps-mean", "1.0", "log-mean of the spread in basis points (spreads widen at the open and close)"},
     {"spread-bps-sigma", "0.3", "log-sd of the spread in basis points (0 to 3)"},
@@ -739,6 +741,13 @@ static dsg_status mk_prepare(void *state, dsg_error *err)
     if (st == DSG_OK)
         st = plan_days(mk, err);
     if (st != DSG_OK) {
+        plan_free(mk);
+        return st;
+    }
+    if (mk->kind == KIND_QUOTES && mk->n_sym * mk->quotes_per_minute > MAX_QUOTES_A_MINUTE) {
+        st = dsgi_fail(err, DSG_EINVAL,
+                       "%zu symbols x --quotes-per-minute %llu is more than %d quotes a minute",
+                       mk->n_sym, (unsigned long long)mk->quotes_per_minute, MAX_QUOTES_A_MINUTE);
         plan_free(mk);
         return st;
     }

@@ -20,6 +20,7 @@
  * run/ -> parquet/ (through the public writer), sinks/ (S3 client), arrow/.
  */
 #include "common/common.h"
+#include "run/tree.h"
 #include "sinks/s3_client.h"
 
 #include <dirent.h>
@@ -88,31 +89,8 @@ static dsg_status mkdirs(const char *path, dsg_error *err)
     return DSG_OK;
 }
 
-static dsg_status rmtree(const char *path, dsg_error *err)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT ? DSG_OK : dsgi_fail(err, errno, "cannot remove %s: %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        DSGI_RETURN_IF(d == NULL, err, errno, "cannot remove %s: %s", path, strerror(errno));
-        struct dirent *e;
-        dsg_status rc = DSG_OK;
-        while (rc == DSG_OK && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char child[PATH_MAX_BYTES];
-            snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-            rc = rmtree(child, err);
-        }
-        closedir(d);
-        DSGI_FORWARD(rc);
-        DSGI_RETURN_IF(rmdir(path) != 0, err, errno, "cannot remove %s: %s", path, strerror(errno));
-        return DSG_OK;
-    }
-    DSGI_RETURN_IF(unlink(path) != 0, err, errno, "cannot remove %s: %s", path, strerror(errno));
-    return DSG_OK;
-}
+/* By descriptor, without following links, at any depth (tree.c). */
+static dsg_status rmtree(const char *path, dsg_error *err) { return dsgi_tree_remove(path, err); }
 
 static int dir_has_entries(const char *path)
 {

@@ -385,19 +385,25 @@ static dsg_status check_protocol(const dsgt_table *t, const dlt_snapshot *s, dsg
                                             "changeDataFeed", "generatedColumns", "columnMapping",
                                             "identityColumns", "timestampNtz", "vacuumProtocolCheck",
                                             "allowColumnDefaults"};
-    const json_t *rf = json_object_get(p, "readerFeatures"), *wf = json_object_get(p, "writerFeatures");
-    for (size_t i = 0; rv == 3 && i < json_array_size(rf); i++) {
-        const char *f = json_string_value(json_array_get(rf, i));
-        DSGI_RETURN_IF(f == NULL || !in_list(f, ok_reader, sizeof ok_reader / sizeof ok_reader[0]), err,
-                       DSG_EINVAL, "the Delta table %s uses the reader feature %s, which this writer does "
-                       "not implement; it is left unchanged", t->what, f ? f : "?");
-    }
-    for (size_t i = 0; wv == 7 && i < json_array_size(wf); i++) {
-        const char *f = json_string_value(json_array_get(wf, i));
-        DSGI_RETURN_IF(f == NULL || !in_list(f, ok_writer, sizeof ok_writer / sizeof ok_writer[0]), err,
-                       DSG_EINVAL, "the Delta table %s uses the writer feature %s, which this writer does "
-                       "not implement; it is left unchanged", t->what, f ? f : "?");
-    }
+    /* every feature we do not implement, named in one message */
+    char missing[384] = "";
+    size_t used = 0;
+    const json_t *lists[2] = {rv == 3 ? json_object_get(p, "readerFeatures") : NULL,
+                              wv == 7 ? json_object_get(p, "writerFeatures") : NULL};
+    for (int l = 0; l < 2; l++)
+        for (size_t i = 0; i < json_array_size(lists[l]); i++) {
+            const char *f = json_string_value(json_array_get(lists[l], i));
+            int ok = f != NULL && (l == 0 ? in_list(f, ok_reader, sizeof ok_reader / sizeof ok_reader[0])
+                                          : in_list(f, ok_writer, sizeof ok_writer / sizeof ok_writer[0]));
+            if (ok || (f != NULL && strstr(missing, f) != NULL))
+                continue;
+            int n = snprintf(missing + used, sizeof missing - used, "%s%s", used ? ", " : "", f ? f : "?");
+            if (n > 0 && (size_t)n < sizeof missing - used)
+                used += (size_t)n;
+        }
+    DSGI_RETURN_IF(used > 0, err, DSG_EINVAL,
+                   "the Delta table %s uses table features this writer does not implement (%s); it is left "
+                   "unchanged", t->what, missing);
     const char *cm = config_value(m, "delta.columnMapping.mode");
     DSGI_RETURN_IF(cm != NULL && strcmp(cm, "none") != 0, err, DSG_EINVAL,
                    "the Delta table %s uses column mapping (mode %s), which this writer does not "
@@ -596,8 +602,13 @@ static dsg_status put_bound(dsgi_buf *b, const dsg_field *f, const dsg_column_st
             return DSG_OK;
         if (v == 0)
             snprintf(tmp, sizeof tmp, "%s", signbit(v) ? "-0.0" : "0.0");
-        else
-            snprintf(tmp, sizeof tmp, f->type == DSG_FLOAT ? "%.9g" : "%.17g", v);
+        else /* the shortest text that reads back as the same value */
+            for (int digits = f->type == DSG_FLOAT ? 6 : 15; digits <= 17; digits++) {
+                snprintf(tmp, sizeof tmp, "%.*g", digits, v);
+                double back = strtod(tmp, NULL);
+                if (f->type == DSG_FLOAT ? (float)back == (float)v : back == v)
+                    break;
+            }
         break;
     }
     case DSG_STRING: {

@@ -53,6 +53,7 @@ typedef int dsg_status;
 #define DSG_ENET (-30706)     /* network failure */
 #define DSG_EREMOTE (-30707)  /* a remote service refused the request */
 #define DSG_EINTERNAL (-30708) /* a bug: an invariant did not hold */
+#define DSG_EINTR (-30720)    /* stopped by dsg_interrupt (a signal) */
 
 #define DSG_ERROR_MESSAGE_MAX 512
 
@@ -494,6 +495,10 @@ typedef struct dsg_table_options {
     const dsg_partition_transform *partition_transforms; /* per level */
     dsg_table_mode mode;
     const dsg_catalog_config *catalog; /* NULL: none */
+    /* User data (dsg_table_writer): per partition level, the column whose
+     * values name the level's directories (identity), a column the files
+     * leave out. NULL: levels derive from partition_source. Delta only. */
+    const dsg_field *partition_fields;
 } dsg_table_options;
 
 /* 1 when 'name' is a table format of this build ("delta", ...), else 0. */
@@ -569,6 +574,26 @@ typedef struct dsg_run_options {
 } dsg_run_options;
 
 void dsg_run_options_init(dsg_run_options *opt);
+
+/* Asks every dsg_run in progress to stop: each stops its workers, aborts
+ * its open files (temporary files removed, multipart uploads aborted),
+ * commits no table format, and returns DSG_EINTR. Runs started afterwards
+ * are not affected. Async-signal-safe: meant to be called from a SIGINT or
+ * SIGTERM handler. */
+void dsg_interrupt(void);
+
+/* Checks the options and the destination of a run as dsg_run does first
+ * (bad input: DSG_EINVAL naming the option), without planning or writing
+ * anything; the dataset need not be prepared. */
+dsg_status dsg_run_check(const dsg_dataset *ds, const dsg_run_options *opt, dsg_error *err);
+
+/* Removes the temporary files (".NAME.tmp-PID-N") that runs killed before
+ * they could clean up left under the local directory 'output' (symbolic
+ * links are not followed). Files of processes still running on this
+ * machine are kept unless 'all' is non-zero (use it only when no run is
+ * writing there, e.g. from another machine). *removed receives the number
+ * of files removed. */
+dsg_status dsg_clean(const char *output, int all, uint64_t *removed, dsg_error *err);
 
 typedef struct dsg_run_stats {
     uint64_t tables, files, rows, bytes;

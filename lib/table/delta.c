@@ -194,6 +194,8 @@ static const char *partition_type(const dsgt_table_args *a, size_t i, int *is_in
 {
     dsg_partition_transform t = a->partition_transforms ? a->partition_transforms[i] : DSG_PART_IDENTITY;
     *is_int = 0;
+    if (a->partition_fields != NULL) /* user data: identity on a column outside the files */
+        t = DSG_PART_IDENTITY;
     switch (t) {
     case DSG_PART_YEAR:
     case DSG_PART_MONTH:
@@ -202,12 +204,12 @@ static const char *partition_type(const dsgt_table_args *a, size_t i, int *is_in
     case DSG_PART_YEARMONTH: return "string";
     case DSG_PART_IDENTITY: break;
     }
-    if (a->partition_source < 0 || (size_t)a->partition_source >= a->n_fields) {
+    if (a->partition_fields == NULL && (a->partition_source < 0 || (size_t)a->partition_source >= a->n_fields)) {
         dsgi_fail(err, DSG_EINVAL, "table %s: partition column %s has no source column", a->table_name,
                   a->partition_by[i]);
         return NULL;
     }
-    const dsg_field *src = &a->fields[a->partition_source];
+    const dsg_field *src = a->partition_fields ? &a->partition_fields[i] : &a->fields[a->partition_source];
     switch (src->type) {
     case DSG_BOOL: return "boolean";
     case DSG_INT8: *is_int = 1; return "byte";

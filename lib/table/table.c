@@ -10,6 +10,7 @@
 
 static const dsgt_format *const builtin[] = {
     /* &dsgt_delta_format, &dsgt_iceberg_format, &dsgt_ducklake_format: one line each */
+    &dsgt_delta_format,
     &dsgt_iceberg_format,
     &dsgt_ducklake_format,
     NULL,

@@ -459,4 +459,5 @@ const dsgi_dataset_class dsgi_alltypes_class = {
     at_partition,
     NULL,
     at_fill,
+    NULL,
 };

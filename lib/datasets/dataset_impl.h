@@ -91,6 +91,9 @@ typedef struct dsgi_dataset_class {
      * dsgi_batch_begin, writes the buffers; the caller publishes. */
     dsg_status (*fill)(const void *state, size_t t, uint64_t first_row, size_t n_rows,
                        dsg_batch *b, dsg_error *err);
+    /* A suffix for the names of table t's files ("-2024-04-01": part-00000-2024-04-01.parquet)
+     * so that a run never reuses an earlier run's file names; NULL or absent: none. */
+    const char *(*file_suffix)(const void *state, size_t t);
 } dsgi_dataset_class;
 
 extern const dsgi_dataset_class dsgi_alltypes_class;

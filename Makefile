@@ -10,7 +10,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
-PKGS     = libzstd liblz4 libbrotlienc libbrotlidec libdeflate snappy libcurl libcrypto
+PKGS     = libzstd liblz4 libbrotlienc libbrotlidec libdeflate snappy libcurl libcrypto sqlite3 libpq jansson zlib
 VERSION  = $(shell sed -n 's/^#define DSG_VERSION_STRING "\(.*\)"/\1/p' include/dsg/dsg.h)
 BUILD_ID = $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 

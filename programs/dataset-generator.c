@@ -112,6 +112,7 @@ static const char *type_text(const dsg_field *f, char *buf, size_t n)
     case DSG_DECIMAL: snprintf(buf, n, "DECIMAL(%d, %d)", f->precision, f->scale); return buf;
     case DSG_STRUCT: return "STRUCT";
     case DSG_LIST: return "LIST";
+    case DSG_MAP: return "MAP";
     }
     return "?";
 }

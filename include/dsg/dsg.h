@@ -102,7 +102,10 @@ typedef enum dsg_type {
     DSG_STRING,     /* UTF-8 bytes, through offsets + data */
     DSG_DECIMAL,    /* int64_t unscaled value; precision 1..18 */
     DSG_STRUCT,     /* children: the members */
-    DSG_LIST        /* offsets + one child: the element */
+    DSG_LIST,       /* offsets + one child: the element */
+    DSG_MAP         /* offsets + two children: the keys (a primitive
+                       type, never null) and the values; Parquet MAP
+                       (map / key_value / key, value), Arrow's map */
 } dsg_type;
 
 /* Field flags. */
@@ -110,6 +113,7 @@ typedef enum dsg_type {
 #define DSG_FIELD_NO_DICT 2u    /* never try dictionary encoding (e.g. keys) */
 
 /* One field of a schema. A list has exactly one child, its element; a
+ * map exactly two, its key (primitive, not nullable) and its value; a
  * struct has one or more. The caller owns the memory; the writer copies
  * what it needs when it opens. */
 typedef struct dsg_field {
@@ -127,12 +131,13 @@ typedef struct dsg_field {
  *    A null slot's value is ignored (but list/string offsets must still be
  *    monotonic; a null list or string spans zero child slots or bytes).
  *  - values: fixed-width types, 'length' values of the C type above.
- *  - offsets: STRING and LIST, length + 1 entries, nondecreasing;
+ *  - offsets: STRING, LIST and MAP, length + 1 entries, nondecreasing;
  *    slot i spans [offsets[i], offsets[i+1]) of data (STRING) or of the
- *    child array (LIST).
+ *    child arrays (LIST, MAP).
  *  - data: STRING bytes.
- *  - children: STRUCT members (each of the struct's length) or the LIST
- *    element (of length at least offsets[length]).
+ *  - children: STRUCT members (each of the struct's length), the LIST
+ *    element, or the MAP's keys and values (each of length at least
+ *    offsets[length]; Arrow's map entries struct unwrapped).
  *  - STRING bytes must be UTF-8; the writer does not check.
  * The arrays are borrowed: the caller keeps them alive during the call
  * that receives them. */
@@ -252,8 +257,10 @@ typedef struct dsg_parquet_options {
     int field_ids;           /* write a field_id on every schema node:
                                 depth-first pre-order from 1 over the
                                 dsg_field tree (a field, then its children;
-                                a list's element is its one child; the
-                                list's middle 'list' group gets none).
+                                a list's element is its one child, a
+                                map's key and value its two; the list's
+                                middle 'list' group and the map's
+                                'key_value' group get none).
                                 Iceberg and DuckLake use these ids. */
 } dsg_parquet_options;
 
@@ -298,9 +305,13 @@ typedef struct dsg_column_stats {
     const char *const *path;   /* field names from the top level down; a
                                   list's element is named "element" */
     size_t path_len;
-    const dsg_field *field;    /* the leaf's field */
+    const dsg_field *field;    /* the leaf's field: points into the fields
+                                  given to dsg_parquet_writer_open (the
+                                  caller keeps them alive to use it) */
     int32_t field_id;          /* with dsg_parquet_options.field_ids, else 0 */
-    uint64_t values;           /* leaf slots, nulls included */
+    uint64_t values;           /* leaf slots, nulls included: the column
+                                  chunks' num_values summed (for a list
+                                  leaf, an empty or null list counts one) */
     uint64_t nulls;
     uint64_t nans;             /* FLOAT and DOUBLE */
     int has_minmax;            /* 0 when every value is null or NaN */
@@ -368,7 +379,8 @@ typedef struct dsg_table_info {
     size_t n_partition_by;
     int partition_source;           /* index of the column the partition
                                        values derive from; -1: none */
-    const dsg_partition_transform *partition_transforms; /* per level */
+    const dsg_partition_transform *partition_transforms; /* per level;
+                                       NULL when partition_source is -1 */
     uint64_t rows;                  /* after prepare: total rows */
     size_t n_partitions;            /* after prepare; an unpartitioned table
                                        has one partition with an empty path */

@@ -459,5 +459,6 @@ const dsgi_dataset_class dsgi_alltypes_class = {
     at_partition,
     NULL,
     at_fill,
+    NULL, /* unpartitioned */
     NULL,
 };

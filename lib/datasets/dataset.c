@@ -105,9 +105,17 @@ dsg_status dsg_dataset_table(const dsg_dataset *ds, size_t i, dsg_table_info *ou
     info.n_fields = t->n_fields;
     info.partition_by = t->partition_by;
     info.n_partition_by = t->n_partition_by;
-    info.partition_source = -1; /* TODO(table layer): from the dataset class */
+    info.partition_source = -1;
     if (ds->cls->partition_by != NULL)
         info.partition_by = ds->cls->partition_by(ds->state, i, &info.n_partition_by);
+    if (ds->cls->partition_transforms != NULL && info.n_partition_by > 0) {
+        int source = -1;
+        const dsg_partition_transform *tr = ds->cls->partition_transforms(ds->state, i, &source);
+        if (tr != NULL && source >= 0 && (size_t)source < info.n_fields) {
+            info.partition_transforms = tr;
+            info.partition_source = source;
+        }
+    }
     if (ds->prepared) {
         info.rows = ds->cls->table_rows(ds->state, i);
         info.n_partitions = ds->cls->n_partitions(ds->state, i);
@@ -198,7 +206,7 @@ dsg_status dsgi_col_reserve(dsgi_col *c, size_t slots, dsg_error *err)
     size_t w = value_width(f->type);
     if (w)
         DSGI_FORWARD(grow(&c->values, cap, w, err));
-    if (f->type == DSG_STRING || f->type == DSG_LIST) {
+    if (f->type == DSG_STRING || f->type == DSG_LIST || f->type == DSG_MAP) {
         DSGI_FORWARD(grow((void **)&c->offsets, cap + 1, sizeof(int32_t), err));
         if (c->cap == 0)
             c->offsets[0] = 0;
@@ -270,7 +278,7 @@ static void publish(dsgi_col *c, size_t length, dsg_array *a)
     a->offsets = c->offsets;
     a->data = (const char *)c->data.data;
     a->children = c->child_arrays;
-    size_t child_len = c->field->type == DSG_LIST ? (size_t)c->offsets[length] : length;
+    size_t child_len = c->field->type == DSG_LIST || c->field->type == DSG_MAP ? (size_t)c->offsets[length] : length;
     for (size_t i = 0; i < c->n_children; i++)
         publish(&c->children[i], child_len, &c->child_arrays[i]);
 }

@@ -91,6 +91,11 @@ typedef struct dsgi_dataset_class {
      * dsgi_batch_begin, writes the buffers; the caller publishes. */
     dsg_status (*fill)(const void *state, size_t t, uint64_t first_row, size_t n_rows,
                        dsg_batch *b, dsg_error *err);
+    /* How table t's partition levels derive from one of its columns: the
+     * transform of each level (as many as partition_by gives) and, in
+     * *source, the index of the source column. NULL (or no hook): the
+     * table is unpartitioned, or its levels derive from no column. */
+    const dsg_partition_transform *(*partition_transforms)(const void *state, size_t t, int *source);
     /* A suffix for the names of table t's files ("-2024-04-01": part-00000-2024-04-01.parquet)
      * so that a run never reuses an earlier run's file names; NULL or absent: none. */
     const char *(*file_suffix)(const void *state, size_t t);

@@ -45,7 +45,9 @@
  *     --start after --origin, writes the customers who signed up in its
  *     days and no products). orders and order_items have one partition per
  *     day (ymd) or month (ym, yearmonth) that has orders; an order and its
- *     items have the same partition path. Partition values are not columns.
+ *     items have the same partition path. Partition values are not columns;
+ *     the levels derive from order_date (year, month, day or yearmonth),
+ *     which order_items also carry (their order's date).
  */
 #include "dataset_impl.h"
 #include "ecommerce_vocab.h"
@@ -134,7 +136,7 @@ enum {
     N_PR
 };
 enum { OR_ID, OR_CUSTOMER, OR_DATE, OR_HOUR, OR_STATUS, OR_AMOUNT, OR_TS, N_OR };
-enum { IT_ID, IT_ORDER, IT_PRODUCT, IT_QTY, IT_UNIT_PRICE, IT_LINE_AMOUNT, N_IT };
+enum { IT_ID, IT_ORDER, IT_PRODUCT, IT_QTY, IT_DATE, IT_UNIT_PRICE, IT_LINE_AMOUNT, N_IT };
 
 #define ND DSG_FIELD_NO_DICT
 
@@ -176,6 +178,9 @@ static const dsg_field item_fields[N_IT] = {
     [IT_ORDER] = {"order_id", DSG_INT64, ND, 0, 0, NULL, 0},
     [IT_PRODUCT] = {"product_id", DSG_INT64, 0, 0, 0, NULL, 0},
     [IT_QTY] = {"qty", DSG_INT16, 0, 0, 0, NULL, 0},
+    /* the order's date (an extra column): table formats partition items
+     * by a transform of it, as they do orders */
+    [IT_DATE] = {"order_date", DSG_DATE, 0, 0, 0, NULL, 0},
     [IT_UNIT_PRICE] = {"unit_price", DSG_DOUBLE, 0, 0, 0, NULL, 0},
     [IT_LINE_AMOUNT] = {"line_amount", DSG_DOUBLE, 0, 0, 0, NULL, 0},
 };
@@ -1634,6 +1639,7 @@ static dsg_status fill_items(const ecommerce *e, uint64_t first_row, size_t n, d
 
     int64_t *ids = c[IT_ID].values, *order_id = c[IT_ORDER].values, *product = c[IT_PRODUCT].values;
     int16_t *qty = c[IT_QTY].values;
+    int32_t *date = c[IT_DATE].values;
     double *unit = c[IT_UNIT_PRICE].values, *line = c[IT_LINE_AMOUNT].values;
     for (size_t i = 0; i < n; i++) {
         if (k == n_items) {
@@ -1649,6 +1655,7 @@ static dsg_status fill_items(const ecommerce *e, uint64_t first_row, size_t n, d
         order_id[i] = (int64_t)order + 1;
         product[i] = (int64_t)item.p.id;
         qty[i] = item.qty;
+        date[i] = today;
         unit[i] = (double)item.p.unit_cents / 100.0;
         line[i] = (double)((uint64_t)item.qty * item.p.unit_cents) / 100.0;
         k++;
@@ -1686,6 +1693,23 @@ static const char *const *ec_partition_by(const void *state, size_t t, size_t *n
     }
 }
 
+/* orders and order_items: the partition levels derive from order_date */
+static const dsg_partition_transform tr_ymd[] = {DSG_PART_YEAR, DSG_PART_MONTH, DSG_PART_DAY};
+static const dsg_partition_transform tr_ym[] = {DSG_PART_YEAR, DSG_PART_MONTH};
+static const dsg_partition_transform tr_yearmonth[] = {DSG_PART_YEARMONTH};
+
+static const dsg_partition_transform *ec_partition_transforms(const void *state, size_t t,
+                                                              int *source)
+{
+    const ecommerce *e = state;
+    if (t != T_ORDERS && t != T_ITEMS)
+        return NULL;
+    *source = t == T_ORDERS ? OR_DATE : IT_DATE;
+    return e->partitioning == PART_YM          ? tr_ym
+           : e->partitioning == PART_YEARMONTH ? tr_yearmonth
+                                               : tr_ymd;
+}
+
 const dsgi_dataset_class dsgi_ecommerce_class = {
     .name = "ecommerce",
     .description = "customers, products, orders and their items, partitioned by order date",
@@ -1701,6 +1725,7 @@ const dsgi_dataset_class dsgi_ecommerce_class = {
     .n_partitions = ec_partitions,
     .partition = ec_partition,
     .partition_by = ec_partition_by,
+    .partition_transforms = ec_partition_transforms,
     .fill = ec_fill,
     .file_suffix = ec_file_suffix,
 };

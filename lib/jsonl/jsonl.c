@@ -145,6 +145,23 @@ static dsg_status put_value(dsgi_jsonl_writer *w, const dsg_field *f, const dsg_
             DSGI_FORWARD(put_value(w, &f->children[0], &a->children[0], (size_t)k, err));
         }
         return put(w, "]", 1, err);
+    case DSG_MAP: {
+        /* string keys: an object; other keys: a list of {"key","value"} */
+        int object = f->children[0].type == DSG_STRING;
+        DSGI_FORWARD(put(w, object ? "{" : "[", 1, err));
+        for (int32_t k = a->offsets[i]; k < a->offsets[i + 1]; k++) {
+            if (k > a->offsets[i])
+                DSGI_FORWARD(put(w, ",", 1, err));
+            if (!object)
+                DSGI_FORWARD(put(w, "{\"key\":", 7, err));
+            DSGI_FORWARD(put_value(w, &f->children[0], &a->children[0], (size_t)k, err));
+            DSGI_FORWARD(object ? put(w, ":", 1, err) : put(w, ",\"value\":", 9, err));
+            DSGI_FORWARD(put_value(w, &f->children[1], &a->children[1], (size_t)k, err));
+            if (!object)
+                DSGI_FORWARD(put(w, "}", 1, err));
+        }
+        return put(w, object ? "}" : "]", 1, err);
+    }
     }
     return puts_(w, tmp, err);
 }

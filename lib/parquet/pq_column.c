@@ -332,8 +332,15 @@ void pq_leaf_free(pq_leaf *l)
     dict_free(&l->dict);
     dsgi_buf_free(&l->pages);
     stats_free(&l->chunk_stats);
+    stats_free(&l->file_stats);
     dsgi_free(l->entries);
     dsgi_buf_free(&l->page_minmax);
+}
+
+void pq_leaf_file_finish(pq_leaf *l)
+{
+    if (l->file_stats.has_minmax)
+        normalize_zero(l->phys, l->file_stats.min.data, l->file_stats.max.data);
 }
 
 void pq_chunk_meta_free(pq_chunk_meta *m)
@@ -519,12 +526,14 @@ static dsg_status reserve_idx(pq_leaf *l, size_t extra, dsg_error *err)
     {                                                                                      \
         const SRC_T *src = a->values;                                                      \
         PHYS_T mn = HIGHEST, mx = LOWEST;                                                  \
+        size_t nans = 0; /* x != x only for a NaN: always 0 for integers */                \
         if (l->dict_on) {                                                                  \
             DSGI_FORWARD(reserve_idx(l, count, err));                                      \
             for (size_t j = 0; j < count; j++) {                                           \
                 PHYS_T x = (PHYS_T)src[pos ? pos[j] : first + j];                          \
                 mn = x < mn ? x : mn;                                                      \
                 mx = x > mx ? x : mx;                                                      \
+                nans += x != x;                                                            \
                 uint64_t key = 0;                                                          \
                 memcpy(&key, &x, sizeof x);                                                \
                 DSGI_FORWARD(dict_fixed(&l->dict, key, sizeof x, &l->idx[l->n_idx++], err)); \
@@ -536,10 +545,12 @@ static dsg_status reserve_idx(pq_leaf *l, size_t extra, dsg_error *err)
                 PHYS_T x = (PHYS_T)src[pos ? pos[j] : first + j];                          \
                 mn = x < mn ? x : mn;                                                      \
                 mx = x > mx ? x : mx;                                                      \
+                nans += x != x;                                                            \
                 memcpy(&out[j], &x, sizeof x);                                             \
             }                                                                              \
             l->plain.len += count * sizeof(PHYS_T);                                        \
         }                                                                                  \
+        l->file_nans += nans;                                                              \
         /* For floats, NaN fails every comparison, so it never becomes min or            \
          * max; with no other value, mn > mx and there is no min/max. */                 \
         if (count > 0 && mn <= mx)                                                         \
@@ -889,6 +900,13 @@ dsg_status pq_leaf_flush(pq_context *ctx, pq_leaf *l, dsg_sink *sink, int64_t of
         normalize_zero(l->phys, m->stats.min.data, m->stats.max.data);
     }
     DSGI_FORWARD(serialize_indexes(l, m, err));
+
+    /* the file's statistics */
+    l->file_levels += l->chunk_levels;
+    l->file_stats.nulls += l->chunk_stats.nulls;
+    if (l->chunk_stats.has_minmax)
+        DSGI_FORWARD(stats_merge(l->phys, &l->file_stats, l->chunk_stats.min.data, l->chunk_stats.min.len,
+                                 l->chunk_stats.max.data, l->chunk_stats.max.len, err));
 
     /* reset for the next row group */
     dsgi_buf_reset(&l->pages);

@@ -94,6 +94,8 @@ typedef struct pq_leaf {
     char **path;
     size_t path_len;
     int dict_allowed;
+    const dsg_field *field;  /* the caller's leaf field (for column stats) */
+    int32_t field_id;        /* 0: none */
 
     /* current page */
     uint16_t *def, *rep;
@@ -118,6 +120,11 @@ typedef struct pq_leaf {
     size_t n_entries, entries_cap;
     dsgi_buf page_minmax;  /* encoded page min/max values */
     int column_index_ok;   /* false when a page's min/max cannot be told */
+
+    /* file: merged over the row groups flushed so far */
+    uint64_t file_levels;  /* leaf slots, nulls included */
+    uint64_t file_nans;    /* NaN values (FLOAT, DOUBLE), counted as encoded */
+    pq_stats file_stats;   /* nulls, exact min/max (NaN excluded) */
 } pq_leaf;
 
 /* Scratch shared by the leaves of one writer. */
@@ -166,6 +173,10 @@ dsg_status pq_leaf_flush(pq_context *ctx, pq_leaf *l, dsg_sink *sink, int64_t of
                          pq_chunk_meta *meta, dsg_error *err);
 
 void pq_chunk_meta_free(pq_chunk_meta *m);
+
+/* After the last row group: applies Parquet's zero rule (float minimum
+ * -0.0, maximum +0.0) to the file-level statistics. */
+void pq_leaf_file_finish(pq_leaf *l);
 
 /* Serializes a Statistics struct as field 'id' of the current struct. */
 void pq_write_statistics(dsgi_thrift *t, int16_t id, const pq_stats *s);

@@ -31,7 +31,7 @@ typedef struct pq_node {
     dsg_type type;
     unsigned flags;
     char *name;
-    int16_t rep_list;          /* LIST: repetition level of its repeated group */
+    int16_t rep_list;          /* LIST, MAP: repetition level of its repeated group */
     size_t leaf_begin, leaf_end;
     struct pq_node *children;
     size_t n_children;
@@ -70,13 +70,15 @@ struct dsg_parquet_writer {
     uint64_t rg_rows;
     pq_row_group *groups;
     size_t n_groups, groups_cap;
+    int32_t last_field_id;          /* with opt.field_ids */
+    dsg_column_stats *col_stats;    /* after close: one per leaf */
 };
 
 static const char *type_name(dsg_type t)
 {
     static const char *names[] = {"?", "BOOL", "INT8", "INT16", "INT32", "INT64", "FLOAT", "DOUBLE",
                                   "DATE", "TIMESTAMP", "DURATION", "STRING", "DECIMAL", "STRUCT",
-                                  "LIST"};
+                                  "LIST", "MAP"};
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 
@@ -108,7 +110,7 @@ static dsg_status check_field(const dsg_field *f, int depth, dsg_error *err)
     const char *name = f->name ? f->name : "";
     DSGI_RETURN_IF(*name == '\0', err, DSG_EINVAL, "a column has an empty name");
     DSGI_RETURN_IF(depth > MAX_DEPTH, err, DSG_EINVAL, "column %s is nested too deeply", name);
-    DSGI_RETURN_IF(f->type < DSG_BOOL || f->type > DSG_LIST, err, DSG_EINVAL,
+    DSGI_RETURN_IF(f->type < DSG_BOOL || f->type > DSG_MAP, err, DSG_EINVAL,
                    "column %s has an unknown type %d", name, (int)f->type);
     DSGI_RETURN_IF(f->flags & ~(unsigned)(DSG_FIELD_NULLABLE | DSG_FIELD_NO_DICT), err, DSG_EINVAL,
                    "column %s has unknown flags", name);
@@ -124,6 +126,14 @@ static dsg_status check_field(const dsg_field *f, int depth, dsg_error *err)
     if (f->type == DSG_LIST)
         DSGI_RETURN_IF(f->n_children != 1 || f->children == NULL, err, DSG_EINVAL,
                        "list column %s must have exactly one child, its element", name);
+    if (f->type == DSG_MAP) {
+        DSGI_RETURN_IF(f->n_children != 2 || f->children == NULL, err, DSG_EINVAL,
+                       "map column %s must have exactly two children, its key and its value", name);
+        DSGI_RETURN_IF(!is_primitive(f->children[0].type) ||
+                           (f->children[0].flags & DSG_FIELD_NULLABLE),
+                       err, DSG_EINVAL, "map column %s: the key must be a primitive type, not nullable",
+                       name);
+    }
     if (f->type == DSG_STRUCT)
         DSGI_RETURN_IF(f->n_children == 0 || f->children == NULL, err, DSG_EINVAL,
                        "struct column %s must have at least one member", name);
@@ -137,7 +147,7 @@ static dsg_status check_field(const dsg_field *f, int depth, dsg_error *err)
 }
 
 static void schema_element(dsgi_thrift *t, const char *name, int phys, int repetition,
-                           int n_children, const dsg_field *f)
+                           int n_children, const dsg_field *f, int32_t field_id)
 {
     dsgi_thrift_struct_begin(t);
     if (phys >= 0)
@@ -155,6 +165,7 @@ static void schema_element(dsgi_thrift *t, const char *name, int phys, int repet
     case DSG_STRING: converted = 0; break;
     case DSG_DECIMAL: converted = 5; break;
     case DSG_LIST: converted = 3; break;
+    case DSG_MAP: converted = 1; break;
     default: break;
     }
     if (converted >= 0)
@@ -163,6 +174,8 @@ static void schema_element(dsgi_thrift *t, const char *name, int phys, int repet
         dsgi_thrift_field_i32(t, 7, f->scale);
         dsgi_thrift_field_i32(t, 8, f->precision);
     }
+    if (field_id > 0)
+        dsgi_thrift_field_i32(t, 9, field_id);
     if (f && converted >= 0) {
         dsgi_thrift_field(t, 10, DSGI_TT_STRUCT); /* LogicalType union */
         dsgi_thrift_struct_begin(t);
@@ -195,6 +208,7 @@ static void schema_element(dsgi_thrift *t, const char *name, int phys, int repet
             dsgi_thrift_struct_end(t);
             break;
         case DSG_LIST: dsgi_thrift_field_empty_struct(t, 3); break;
+        case DSG_MAP: dsgi_thrift_field_empty_struct(t, 2); break;
         default: break;
         }
         dsgi_thrift_struct_end(t);
@@ -222,6 +236,7 @@ static dsg_status add_leaf(dsg_parquet_writer *w, const dsg_field *f, char **pat
     l->precision = f->precision;
     l->scale = f->scale;
     l->dict_allowed = f->type != DSG_BOOL && !(f->flags & DSG_FIELD_NO_DICT);
+    l->field = f;
     l->path = dsgi_calloc(depth, sizeof *l->path);
     DSGI_RETURN_IF(l->path == NULL, err, DSG_ENOMEM, "out of memory (schema)");
     l->path_len = depth;
@@ -247,20 +262,37 @@ static dsg_status build_node(dsg_parquet_writer *w, dsgi_thrift *t, pq_node *n, 
     path[depth] = n->name;
     int16_t d = (int16_t)(def + nullable);
     int repetition = nullable ? PQ_OPTIONAL : PQ_REQUIRED;
+    /* field ids: depth-first pre-order, this node before its children */
+    int32_t field_id = w->opt.field_ids ? ++w->last_field_id : 0;
     n->leaf_begin = w->n_leaves;
     if (is_primitive(f->type)) {
-        schema_element(t, name, physical_type(f), repetition, -1, f);
+        schema_element(t, name, physical_type(f), repetition, -1, f, field_id);
         w->n_schema++;
         DSGI_FORWARD(add_leaf(w, f, path, depth + 1, d, rep, err));
+        w->leaves[w->n_leaves - 1].field_id = field_id;
     } else {
         size_t nc = f->type == DSG_LIST ? 1 : f->n_children;
+        /* a map's group has one child, the repeated key_value group */
+        int n_elem_children = f->type == DSG_MAP ? 1 : (int)nc;
         n->children = dsgi_calloc(nc, sizeof *n->children);
         DSGI_RETURN_IF(n->children == NULL, err, DSG_ENOMEM, "out of memory (schema)");
         n->n_children = nc;
-        schema_element(t, name, -1, repetition, (int)nc, f);
+        schema_element(t, name, -1, repetition, n_elem_children, f, field_id);
         w->n_schema++;
-        if (f->type == DSG_LIST) {
-            schema_element(t, "list", -1, PQ_REPEATED, 1, NULL);
+        if (f->type == DSG_MAP) {
+            /* the repeated key_value group gets no field id (like a list's
+             * middle group); key and value are the map's children */
+            schema_element(t, "key_value", -1, PQ_REPEATED, 2, NULL, 0);
+            w->n_schema++;
+            DSGI_RETURN_IF(depth + 2 >= MAX_DEPTH + 3, err, DSG_EINVAL, "column %s is nested too deeply", name);
+            path[depth + 1] = "key_value";
+            n->rep_list = (int16_t)(rep + 1);
+            static const char *const kv_names[2] = {"key", "value"};
+            for (size_t i = 0; i < 2; i++)
+                DSGI_FORWARD(build_node(w, t, &n->children[i], &f->children[i], kv_names[i], path,
+                                        depth + 2, (int16_t)(d + 1), n->rep_list, err));
+        } else if (f->type == DSG_LIST) {
+            schema_element(t, "list", -1, PQ_REPEATED, 1, NULL, 0);
             w->n_schema++;
             DSGI_RETURN_IF(depth + 2 >= MAX_DEPTH + 3, err, DSG_EINVAL, "column %s is nested too deeply", name);
             path[depth + 1] = "list";
@@ -347,6 +379,7 @@ void dsg_parquet_writer_free(dsg_parquet_writer *w)
         dsgi_free(w->groups[g].chunks);
     }
     dsgi_free(w->groups);
+    dsgi_free(w->col_stats);
     for (size_t i = 0; i < w->n_kv; i++) {
         dsgi_free((char *)w->kv[i].key);
         dsgi_free((char *)w->kv[i].value);
@@ -460,7 +493,7 @@ static dsg_status check_array(const pq_node *n, const dsg_array *a, size_t lengt
         DSGI_RETURN_IF(length > 0 && a->values == NULL, err, DSG_ETYPE, "column %s has no values", name);
         return DSG_OK;
     }
-    if (n->type == DSG_STRING || n->type == DSG_LIST) {
+    if (n->type == DSG_STRING || n->type == DSG_LIST || n->type == DSG_MAP) {
         DSGI_RETURN_IF(a->offsets == NULL, err, DSG_ETYPE, "column %s has no offsets", name);
         DSGI_RETURN_IF(a->offsets[0] < 0, err, DSG_ETYPE, "column %s: offsets start below zero", name);
         for (size_t i = 0; i < length; i++)
@@ -470,6 +503,15 @@ static dsg_status check_array(const pq_node *n, const dsg_array *a, size_t lengt
             DSGI_RETURN_IF(a->offsets[length] > 0 && a->data == NULL, err, DSG_ETYPE,
                            "column %s has no string data", name);
             return DSG_OK;
+        }
+        if (n->type == DSG_MAP) {
+            DSGI_RETURN_IF(a->children == NULL, err, DSG_ETYPE, "map column %s has no key and value arrays",
+                           name);
+            size_t entries = (size_t)a->offsets[length];
+            DSGI_RETURN_IF(a->children[0].valid != NULL && memchr(a->children[0].valid, 0, entries) != NULL,
+                           err, DSG_ETYPE, "map column %s has a null key", name);
+            DSGI_FORWARD(check_array(&n->children[0], &a->children[0], entries, name, err));
+            return check_array(&n->children[1], &a->children[1], entries, name, err);
         }
         DSGI_RETURN_IF(a->children == NULL, err, DSG_ETYPE, "list column %s has no element array", name);
         return check_array(&n->children[0], &a->children[0], (size_t)a->offsets[length], name, err);
@@ -546,6 +588,13 @@ static dsg_status visit(dsg_parquet_writer *w, const pq_node *n, const dsg_array
     size_t b = (size_t)a->offsets[i], e = (size_t)a->offsets[i + 1];
     if (b == e)
         return emit_null(w, n, d, rep, err);
+    if (n->type == DSG_MAP) { /* key_value is a required group of key, value */
+        for (size_t k = b; k < e; k++)
+            for (size_t c = 0; c < 2; c++)
+                DSGI_FORWARD(visit(w, &n->children[c], &a->children[c], k, (int16_t)(d + 1),
+                                   k == b ? rep : n->rep_list, err));
+        return DSG_OK;
+    }
     for (size_t k = b; k < e; k++)
         DSGI_FORWARD(visit(w, &n->children[0], &a->children[0], k, (int16_t)(d + 1),
                            k == b ? rep : n->rep_list, err));
@@ -838,6 +887,46 @@ static dsg_status write_footer(dsg_parquet_writer *w, dsg_error *err)
     return st;
 }
 
+/* The file-level statistics of every leaf, for table formats; built
+ * before the commit so that a closed writer always has them. */
+static dsg_status build_column_stats(dsg_parquet_writer *w, dsg_error *err)
+{
+    w->col_stats = dsgi_calloc(w->n_leaves, sizeof *w->col_stats);
+    DSGI_RETURN_IF(w->col_stats == NULL, err, DSG_ENOMEM, "out of memory (column statistics)");
+    for (size_t i = 0; i < w->n_leaves; i++) {
+        pq_leaf *l = &w->leaves[i];
+        dsg_column_stats *c = &w->col_stats[i];
+        pq_leaf_file_finish(l);
+        c->path = (const char *const *)l->path;
+        c->path_len = l->path_len;
+        c->field = l->field;
+        c->field_id = l->field_id;
+        c->values = l->file_levels;
+        c->nulls = l->file_stats.nulls;
+        c->nans = l->file_nans;
+        c->has_minmax = l->file_stats.has_minmax;
+        if (c->has_minmax) {
+            /* an empty string has no buffer: point at an empty one */
+            c->min = l->file_stats.min.data ? l->file_stats.min.data : (const uint8_t *)"";
+            c->min_len = l->file_stats.min.len;
+            c->max = l->file_stats.max.data ? l->file_stats.max.data : (const uint8_t *)"";
+            c->max_len = l->file_stats.max.len;
+        }
+    }
+    return DSG_OK;
+}
+
+dsg_status dsg_parquet_writer_column_stats(const dsg_parquet_writer *w, const dsg_column_stats **cols,
+                                           size_t *n, dsg_error *err)
+{
+    DSGI_RETURN_IF(w == NULL, err, DSG_EINVAL, "no Parquet writer given");
+    DSGI_RETURN_IF(w->state != W_CLOSED, err, DSG_ESTATE,
+                   "column statistics are only known after a successful close");
+    *cols = w->col_stats;
+    *n = w->n_leaves;
+    return DSG_OK;
+}
+
 dsg_status dsg_parquet_writer_close(dsg_parquet_writer *w, dsg_error *err)
 {
     DSGI_RETURN_IF(w == NULL, err, DSG_EINVAL, "no Parquet writer given");
@@ -846,6 +935,8 @@ dsg_status dsg_parquet_writer_close(dsg_parquet_writer *w, dsg_error *err)
     dsg_status st = flush_row_group(w, err);
     if (st == DSG_OK)
         st = write_footer(w, err);
+    if (st == DSG_OK)
+        st = build_column_stats(w, err);
     if (st == DSG_OK)
         st = w->sink->ops->commit(w->sink, err);
     w->state = st == DSG_OK ? W_CLOSED : W_FAILED;

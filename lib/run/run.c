@@ -27,6 +27,7 @@
 #include "datasets/dataset_impl.h"
 #include "jsonl/jsonl.h"
 #include "sinks/s3_client.h"
+#include "table/table.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -159,8 +160,11 @@ static dsg_status check_options(dsg_dataset *ds, const dsg_run_options *opt, int
 {
     DSGI_RETURN_IF(opt->output == NULL || *opt->output == '\0', err, DSG_EINVAL, "no output directory given");
     const char *fmt = opt->format ? opt->format : "parquet";
-    DSGI_RETURN_IF(strcmp(fmt, "parquet") != 0 && strcmp(fmt, "jsonl") != 0, err, DSG_EINVAL,
-                   "unknown format '%s' (available: parquet, jsonl)", fmt);
+    if (strcmp(fmt, "parquet") != 0 && strcmp(fmt, "jsonl") != 0) {
+        DSGI_RETURN_IF(dsgt_format_known(fmt) && dsgt_format_find(fmt) == NULL, err, DSG_EINVAL,
+                       "format '%s' is not available in this build", fmt);
+        DSGI_RETURN_IF(1, err, DSG_EINVAL, "unknown format '%s' (available: parquet, jsonl)", fmt);
+    }
     *jsonl = strcmp(fmt, "jsonl") == 0;
     DSGI_RETURN_IF(opt->file_rows_target < 1 || opt->file_rows_target > ((uint64_t)1 << 40), err, DSG_EINVAL,
                    "--file-rows-target must be between 1 and 2^40, not %llu",

@@ -29,7 +29,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define REPLY_MAX ((size_t)8 << 20)
+#define REPLY_MAX ((size_t)256 << 20) /* GetObject of table metadata (lib/table) */
 #define BACKOFF_BASE_S 0.2
 #define BACKOFF_MAX_S 20.0
 #define CONNECT_TIMEOUT_S 10L
@@ -361,11 +361,14 @@ static dsg_status signed_headers(const dsgi_s3_client *c, const dsgi_s3_call *ca
     char date[17];
     amz_now(date);
     const char *token = c->cfg.session_token && *c->cfg.session_token ? c->cfg.session_token : NULL;
-    const dsgi_sigv4_pair h[] = {{"host", c->host},
-                                 {"x-amz-content-sha256", p->payload_sha256},
-                                 {"x-amz-date", date},
-                                 {"x-amz-security-token", token}};
+    dsgi_sigv4_pair h[4 + 8] = {{"host", c->host},
+                                {"x-amz-content-sha256", p->payload_sha256},
+                                {"x-amz-date", date},
+                                {"x-amz-security-token", token}};
     size_t n = token ? 4 : 3;
+    DSGI_RETURN_IF(call->n_headers > 8, err, DSG_EINTERNAL, "too many S3 request headers");
+    for (size_t i = 0; i < call->n_headers; i++)
+        h[n++] = call->headers[i];
     dsgi_sigv4_request rq = {call->method, (const char *)p->path.data, call->query, call->n_query, h, n,
                              p->payload_sha256};
     dsgi_sigv4_scope scope = {c->cfg.access_key, c->cfg.secret_key, c->cfg.region, "s3", date};
@@ -592,6 +595,7 @@ static dsg_status perform_prepared(dsgi_s3_client *c, const dsgi_s3_call *call, 
     for (int attempts = 1;; attempts++) {
         int retry;
         dsg_status st = attempt(c, call, p, reply, &retry, err);
+        reply->attempts = attempts;
         if (st == DSG_OK)
             return DSG_OK;
         if (!retry || attempts > c->cfg.max_retries || cancelled(cancel)) {
@@ -624,7 +628,7 @@ static dsg_status list_page(dsgi_s3_client *c, const char *prefix, const char *t
 {
     dsgi_sigv4_pair q[4] = {{"list-type", "2"}, {"prefix", prefix}, {"max-keys", max_keys},
                             {"continuation-token", token}};
-    dsgi_s3_call call = {"ListObjectsV2", "GET", "", prefix, q, *token ? 4 : 3, NULL, 0};
+    dsgi_s3_call call = {"ListObjectsV2", "GET", "", prefix, q, *token ? 4 : 3, NULL, 0, NULL, 0};
     return dsgi_s3_perform(c, &call, NULL, reply, err);
 }
 
@@ -652,7 +656,7 @@ static dsg_status delete_page(dsgi_s3_client *c, const char *xml, char *token, s
     dsgi_s3_reply reply;
     dsgi_s3_reply_init(&reply);
     while (st == DSG_OK && dsgi_xml_next(xml, &pos, "Key", key, sizeof key)) {
-        dsgi_s3_call call = {"DeleteObject", "DELETE", key, NULL, NULL, 0, NULL, 0};
+        dsgi_s3_call call = {"DeleteObject", "DELETE", key, NULL, NULL, 0, NULL, 0, NULL, 0};
         st = dsgi_s3_perform(c, &call, NULL, &reply, err);
     }
     dsgi_s3_reply_free(&reply);

@@ -47,12 +47,16 @@ typedef struct dsgi_s3_call {
     size_t n_query;
     const void *body;                /* NULL for none */
     size_t body_len;
+    const dsgi_sigv4_pair *headers;  /* extra request headers, signed
+                                        ("If-None-Match: *"); may be NULL */
+    size_t n_headers;                /* at most 8 */
 } dsgi_s3_call;
 
 typedef struct dsgi_s3_reply {
     long status;                     /* HTTP status of the last attempt */
     dsgi_buf body;                   /* response body, NUL-terminated */
     char etag[DSGI_S3_ETAG_MAX];     /* the ETag header, if any */
+    int attempts;                    /* requests sent (1 + retries) */
 } dsgi_s3_reply;
 
 void dsgi_s3_reply_init(dsgi_s3_reply *r);

@@ -79,7 +79,7 @@ static dsg_status simple_call(s3_sink *s, const char *op, const char *method, co
                               size_t n_query, const void *body, size_t body_len, dsgi_s3_reply *reply,
                               dsg_error *err)
 {
-    dsgi_s3_call call = {op, method, s->key, NULL, query, n_query, body, body_len};
+    dsgi_s3_call call = {op, method, s->key, NULL, query, n_query, body, body_len, NULL, 0};
     return dsgi_s3_perform(s->client, &call, NULL, reply, err);
 }
 
@@ -93,7 +93,7 @@ static void *upload_part(void *arg)
     snprintf(number, sizeof number, "%u", slot->number);
     snprintf(op, sizeof op, "UploadPart %u", slot->number);
     const dsgi_sigv4_pair q[] = {{"partNumber", number}, {"uploadId", s->upload_id}};
-    dsgi_s3_call call = {op, "PUT", s->key, NULL, q, 2, slot->data.data, slot->data.len};
+    dsgi_s3_call call = {op, "PUT", s->key, NULL, q, 2, slot->data.data, slot->data.len, NULL, 0};
     dsgi_s3_reply reply;
     dsgi_s3_reply_init(&reply);
     slot->status = dsgi_s3_perform(s->client, &call, &s->cancel, &reply, &slot->error);

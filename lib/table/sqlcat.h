@@ -18,8 +18,12 @@
  *   sqlcat_commit(c, err);  / sqlcat_rollback(c);
  *   sqlcat_close(c);
  *
- * A serialization failure or a busy database at commit or during the
- * transaction returns SQLCAT_CONFLICT, so callers can roll back and retry.
+ * A serialization failure (40001, 40P01) or a busy database at commit or
+ * during the transaction returns SQLCAT_CONFLICT, so callers can roll back
+ * and retry; so does a unique or primary-key violation (another writer
+ * inserted the key first; a caller for whom it means "already exists"
+ * tests for it). Values come back as the engine prints them (PostgreSQL
+ * booleans "t"/"f"). After a failed statement only a rollback is allowed.
  */
 #ifndef DSG_SQLCAT_H
 #define DSG_SQLCAT_H

@@ -136,8 +136,17 @@ typedef struct dsgt_format {
 } dsgt_format;
 
 /* The format named 'name', or NULL ("parquet" and "jsonl" are not table
- * formats). */
+ * formats). Formats are listed in lib/table/table.c, one line each. */
 const dsgt_format *dsgt_format_find(const char *name);
+
+/* 1 for the names of the table formats this project defines ("delta",
+ * "iceberg", "ducklake"), built in or not: the CLI then says "not
+ * available in this build" rather than "unknown". */
+int dsgt_format_known(const char *name);
+
+/* Adds a format at run time (tests: a format that records what it gets).
+ * The format must stay alive; thread-safe. */
+dsg_status dsgt_format_register(const dsgt_format *fmt, dsg_error *err);
 
 extern const dsgt_format dsgt_delta_format;
 extern const dsgt_format dsgt_iceberg_format;

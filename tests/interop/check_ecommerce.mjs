@@ -78,7 +78,7 @@ const expectTypes = {
   customers: { customer_id: 'BIGINT', name: 'VARCHAR', email: 'VARCHAR', signup_date: 'DATE', country: 'VARCHAR', is_vip: 'BOOLEAN' },
   products: { product_id: 'BIGINT', sku: 'VARCHAR', category: 'VARCHAR', price: 'DOUBLE', discount: 'DOUBLE', active: 'BOOLEAN' },
   orders: { order_id: 'BIGINT', customer_id: 'BIGINT', order_date: 'DATE', hour_of_day: 'SMALLINT', status: 'VARCHAR', amount: 'DOUBLE' },
-  order_items: { order_item_id: 'BIGINT', order_id: 'BIGINT', product_id: 'BIGINT', qty: 'SMALLINT' },
+  order_items: { order_item_id: 'BIGINT', order_id: 'BIGINT', product_id: 'BIGINT', qty: 'SMALLINT', order_date: 'DATE' },
 };
 for (const [t, want] of Object.entries(expectTypes)) {
   const got = await types(t);
@@ -119,6 +119,7 @@ check('amount = sum(qty * price * (1 - discount)) rounded to cents', bad.length 
 const partOf = (date) => ({ ymd: `strftime(${date}, 'year=%Y/month=%m/day=%d')`, ym: `strftime(${date}, 'year=%Y/month=%m')`, yearmonth: `strftime(${date}, 'yearmonth=%Y-%m')` }[scheme]);
 const hiveOf = (t) => partCols.map((c) => `'${c}=' || ${t}.${c}`).join(" || '/' || ");
 check('orders lie in the partition of their order_date', Number(await one(`SELECT count(*) FROM orders o WHERE ${partOf('o.order_date')} <> ${hiveOf('o')}`)) === 0);
+check('items carry their order\'s order_date', Number(await one('SELECT count(*) FROM items i JOIN orders o USING (order_id) WHERE i.order_date <> o.order_date')) === 0);
 check('items lie in the partition of their order', Number(await one(`SELECT count(*) FROM items i JOIN orders o USING (order_id) WHERE ${hiveOf('i')} <> ${partOf('o.order_date')}`)) === 0);
 // (order_date, order_id) order: within each file, and file after file in part order
 const orderViolations = await one(`SELECT count(*) FROM (

@@ -4,6 +4,10 @@
 //     (@smithy/signature-v4) and the payload's SHA-256, answering 403
 //     SignatureDoesNotMatch (or 400 XAmzContentSHA256Mismatch) as S3 does;
 //   - emulates AbortMultipartUpload, which s3rver lacks, and remembers it;
+//   - honours "If-None-Match: *" on PutObject (which s3rver ignores) as S3
+//     does: 412 PreconditionFailed when the key exists; writes to one key
+//     are serialised here, so of concurrent conditional PUTs exactly one
+//     wins;
 //   - injects faults on demand: an HTTP error (500, 503 SlowDown, ...), a
 //     dropped connection, a stalled response, a 200 CompleteMultipartUpload
 //     whose body is an <Error>.
@@ -189,6 +193,7 @@ function forward(req, body, res, backendPort) {
   return new Promise((resolve) => {
     const headers = { ...req.headers };
     delete headers.authorization; // s3rver checks no SigV4; anonymous requests pass
+    delete headers['if-none-match']; // decided here (conditionalPut)
     headers['content-length'] = String(body.length);
     const up = http.request(
       { host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers },
@@ -200,6 +205,49 @@ function forward(req, body, res, backendPort) {
     );
     up.on('error', (e) => resolve(sendError(res, 500, 'InternalError', `backend: ${e.message}`)));
     up.end(body);
+  });
+}
+
+// Writes to one key run one at a time (a promise chain per key), so that a
+// conditional PUT's existence check and its write are atomic.
+const keyLocks = new Map();
+async function withKeyLock(key, fn) {
+  const previous = keyLocks.get(key) || Promise.resolve();
+  let release;
+  const mine = new Promise((r) => {
+    release = r;
+  });
+  const tail = previous.then(() => mine);
+  keyLocks.set(key, tail);
+  await previous;
+  try {
+    return await fn();
+  } finally {
+    release();
+    if (keyLocks.get(key) === tail) keyLocks.delete(key);
+  }
+}
+
+function objectExists(rawPath, backendPort) {
+  return new Promise((resolve, reject) => {
+    const up = http.request({ host: '127.0.0.1', port: backendPort, method: 'HEAD', path: rawPath }, (answer) => {
+      answer.resume();
+      answer.on('end', () => resolve(answer.statusCode === 200));
+    });
+    up.on('error', reject);
+    up.end();
+  });
+}
+
+async function conditionalPut(req, body, res, backendPort, rawPath) {
+  return withKeyLock(rawPath, async () => {
+    if (req.headers['if-none-match'] !== undefined) {
+      if (req.headers['if-none-match'].trim() !== '*')
+        return sendError(res, 501, 'NotImplemented', 'Only If-None-Match: * is supported on PutObject.');
+      if (await objectExists(rawPath, backendPort))
+        return sendError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+    }
+    return forward(req, body, res, backendPort);
   });
 }
 
@@ -256,6 +304,10 @@ async function handleS3(req, res, backendPort) {
     res.writeHead(204);
     res.end();
     entry.status = 204;
+    return;
+  }
+  if (op === 'PutObject' || op === 'DeleteObject') {
+    entry.status = await conditionalPut(req, body, res, backendPort, rawPath);
     return;
   }
   entry.status = await forward(req, body, res, backendPort);

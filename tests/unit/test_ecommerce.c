@@ -24,7 +24,7 @@ enum { CUSTOMERS, PRODUCTS, ORDERS, ITEMS, N_TABLES };
 enum { CU_ID, CU_NAME, CU_EMAIL, CU_SIGNUP, CU_COUNTRY, CU_VIP };
 enum { PR_ID, PR_SKU, PR_CATEGORY, PR_PRICE, PR_DISCOUNT, PR_ACTIVE, PR_NAME, PR_BRAND, PR_RETIRED };
 enum { OR_ID, OR_CUSTOMER, OR_DATE, OR_HOUR, OR_STATUS, OR_AMOUNT, OR_TS };
-enum { IT_ID, IT_ORDER, IT_PRODUCT, IT_QTY, IT_UNIT_PRICE, IT_LINE_AMOUNT };
+enum { IT_ID, IT_ORDER, IT_PRODUCT, IT_QTY, IT_DATE, IT_UNIT_PRICE, IT_LINE_AMOUNT };
 
 #define MAX_COLS 9
 #define SIGNUP_WINDOW_DAYS 1095
@@ -364,10 +364,11 @@ static void test_schema(void)
          {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0, 0, 0, DSG_FIELD_NO_DICT},
          7},
         {"order_items",
-         {"order_item_id", "order_id", "product_id", "qty", "unit_price", "line_amount"},
-         {DSG_INT64, DSG_INT64, DSG_INT64, DSG_INT16, DSG_DOUBLE, DSG_DOUBLE},
-         {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0, 0, 0},
-         6},
+         {"order_item_id", "order_id", "product_id", "qty", "order_date", "unit_price",
+          "line_amount"},
+         {DSG_INT64, DSG_INT64, DSG_INT64, DSG_INT16, DSG_DATE, DSG_DOUBLE, DSG_DOUBLE},
+         {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0, 0, 0, 0},
+         7},
     };
     dsg_dataset *ds = NULL;
     dsg_error err;
@@ -393,9 +394,34 @@ static void test_schema(void)
             CHECK(strcmp(info.partition_by[0], "year") == 0);
             CHECK(strcmp(info.partition_by[1], "month") == 0);
             CHECK(strcmp(info.partition_by[2], "day") == 0);
+            /* the levels derive from order_date: year, month, day */
+            CHECK(info.partition_source >= 0 && (size_t)info.partition_source < info.n_fields);
+            CHECK(strcmp(info.fields[info.partition_source].name, "order_date") == 0);
+            CHECK(info.partition_transforms != NULL && info.partition_transforms[0] == DSG_PART_YEAR &&
+                  info.partition_transforms[1] == DSG_PART_MONTH && info.partition_transforms[2] == DSG_PART_DAY);
         } else {
-            CHECK(info.n_partition_by == 0);
+            CHECK(info.n_partition_by == 0 && info.partition_source == -1 && info.partition_transforms == NULL);
         }
+    }
+    /* the other schemes: ym (year, month) and yearmonth (one string level) */
+    static const struct {
+        const char *scheme;
+        size_t n;
+        dsg_partition_transform tr[2];
+    } schemes[] = {{"ym", 2, {DSG_PART_YEAR, DSG_PART_MONTH}}, {"yearmonth", 1, {DSG_PART_YEARMONTH}}};
+    for (size_t k = 0; k < sizeof schemes / sizeof schemes[0]; k++) {
+        dsg_dataset *d2 = NULL;
+        CHECK(dsg_dataset_create(&d2, "ecommerce", &err) == DSG_OK);
+        CHECK(dsg_dataset_set(d2, "orders-partitioning", schemes[k].scheme, &err) == DSG_OK);
+        for (size_t t = ORDERS; t <= ITEMS; t++) {
+            dsg_table_info info;
+            CHECK(dsg_dataset_table(d2, t, &info, &err) == DSG_OK);
+            CHECK(info.n_partition_by == schemes[k].n && info.partition_transforms != NULL);
+            CHECK(strcmp(info.fields[info.partition_source].name, "order_date") == 0);
+            for (size_t l = 0; l < schemes[k].n; l++)
+                CHECKF(info.partition_transforms[l] == schemes[k].tr[l], "%s level %zu", schemes[k].scheme, l);
+        }
+        dsg_dataset_free(d2);
     }
     size_t n_options;
     const dsg_option_info *options = dsg_dataset_options(ds, &n_options);
@@ -648,6 +674,8 @@ static void check_items(const table *it, const table *od, products *pr)
                "product_id %lld", (long long)product);
         int16_t qty = i16_at(it, IT_QTY, r);
         CHECKF(qty >= 1 && qty <= 5, "qty %d", qty);
+        CHECKF(i32_at(it, IT_DATE, r) == i32_at(od, OR_DATE, (uint64_t)(order - order_base)),
+               "item row %llu: order_date is not its order's", (unsigned long long)r);
         /* an increment has no products table: its unit prices are taken as
          * they are (test_increment compares them with the whole run's) */
         product_row p = {0, 0, false, 0};

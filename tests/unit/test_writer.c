@@ -30,7 +30,7 @@ enum { BOOLEAN = 0, INT32 = 1, INT64 = 2, FLOAT = 4, DOUBLE = 5, BYTE_ARRAY = 6 
 enum { REQUIRED = 0, OPTIONAL = 1, REPEATED = 2 };
 enum { ENC_PLAIN = 0, ENC_PLAIN_DICTIONARY = 2, ENC_RLE = 3, ENC_RLE_DICTIONARY = 8 };
 enum { PAGE_DATA = 0, PAGE_DICTIONARY = 2 };
-enum { CT_UTF8 = 0, CT_LIST = 3, CT_DECIMAL = 5, CT_DATE = 6, CT_TIMESTAMP_MICROS = 10,
+enum { CT_UTF8 = 0, CT_MAP = 1, CT_LIST = 3, CT_DECIMAL = 5, CT_DATE = 6, CT_TIMESTAMP_MICROS = 10,
        CT_INT_8 = 15, CT_INT_16 = 16 };
 
 /* ================================================================== */
@@ -1065,6 +1065,75 @@ static void write_ok(dsg_parquet_writer *w, const dsg_array *cols, size_t n)
     CHECKF(dsg_parquet_writer_write(w, cols, n, &err) == DSG_OK, "write: %s", err.message);
 }
 
+/* The writer's file-level column statistics (dsg_parquet_writer_column_stats)
+ * against what the file holds, decoded independently: per leaf its path,
+ * field id (SchemaElement field 9), levels, nulls, NaNs and the exact
+ * min/max over every row group (NaN excluded, the zero rule applied). */
+static void check_column_stats(const dsg_parquet_writer *w, const pfile *f)
+{
+    dsg_error err;
+    dsg_error_clear(&err);
+    const dsg_column_stats *cs = NULL;
+    size_t n = 0;
+    CHECKF(dsg_parquet_writer_column_stats(w, &cs, &n, &err) == DSG_OK, "column stats: %s", err.message);
+    CHECKF(n == f->n_columns, "%zu column stats for %zu leaves", n, f->n_columns);
+    for (size_t k = 0; k < n; k++) {
+        const column *c = &f->columns[k];
+        const dsg_column_stats *s = &cs[k];
+        CHECKF(s->path_len == c->depth, "%.*s: path of %zu names, not %zu", NAME(c), s->path_len, c->depth);
+        for (size_t i = 0; i < c->depth; i++)
+            CHECKF(strlen(s->path[i]) == c->path[i]->len && memcmp(s->path[i], c->path[i]->bin, c->path[i]->len) == 0,
+                   "%.*s: path name %zu is %s", NAME(c), i, s->path[i]);
+        CHECK(s->field != NULL);
+        const char *last = s->path[s->path_len - 1];
+        if (strcmp(last, "element") != 0 && strcmp(last, "key") != 0 && strcmp(last, "value") != 0)
+            CHECKF(strcmp(s->field->name, s->path[s->path_len - 1]) == 0, "%.*s: field %s", NAME(c), s->field->name);
+        const tnode *id = t_get(c->elem, 9);
+        CHECKF(s->field_id == (id ? (int32_t)id->i : 0), "%.*s: field id %d, the file says %d", NAME(c),
+               (int)s->field_id, id ? (int)id->i : 0);
+        uint64_t nulls = 0, nans = 0;
+        for (size_t i = 0; i < c->n_levels; i++)
+            nulls += c->def[i] < (uint32_t)c->max_def;
+        minmax mm = {0};
+        for (size_t i = 0; i < c->n_values; i++) {
+            nans += is_nan(c->phys, c->values[i]);
+            minmax_add(&mm, c->phys, c->values[i]);
+        }
+        minmax_finish(&mm, c->phys);
+        CHECKF(s->values == c->n_levels, "%.*s: %llu values, the file has %zu levels", NAME(c),
+               (unsigned long long)s->values, c->n_levels);
+        CHECKF(s->nulls == nulls, "%.*s: %llu nulls, not %llu", NAME(c), (unsigned long long)s->nulls,
+               (unsigned long long)nulls);
+        CHECKF(s->nans == nans, "%.*s: %llu NaNs, not %llu", NAME(c), (unsigned long long)s->nans,
+               (unsigned long long)nans);
+        CHECKF(s->has_minmax == mm.has, "%.*s: has_minmax %d, not %d", NAME(c), s->has_minmax, mm.has);
+        if (mm.has) {
+            value vmin = mm_min(&mm), vmax = mm_max(&mm);
+            CHECK_BYTES(s->min, s->min_len, vmin.p, vmin.len);
+            CHECK_BYTES(s->max, s->max_len, vmax.p, vmax.len);
+        }
+    }
+}
+
+/* With field_ids: every schema element after the root has the next id in
+ * schema (depth-first pre-order) order, except the repeated middle group
+ * of a three-level list, which has none. */
+static void check_field_ids_preorder(const pfile *f)
+{
+    int32_t next = 1;
+    for (size_t i = 1; i < f->n_schema; i++) {
+        const tnode *e = f->schema[i];
+        const tnode *id = t_get(e, 9);
+        if (t_int(e, 3, T_I32) == REPEATED) {
+            CHECKF(id == NULL, "%s: the list's repeated group has a field id", f->schema_path[i]);
+            continue;
+        }
+        CHECKF(id != NULL && id->i == next, "%s: field id %lld, not %d", f->schema_path[i],
+               id ? (long long)id->i : 0LL, (int)next);
+        next++;
+    }
+}
+
 /* Closes, checks the byte count, frees and verifies the file. */
 static void close_and_verify(dsg_parquet_writer *w, const char *name, pfile *f, int page_index)
 {
@@ -1078,9 +1147,10 @@ static void close_and_verify(dsg_parquet_writer *w, const char *name, pfile *f, 
     CHECKF(dsg_parquet_writer_bytes(w) == (uint64_t)st.st_size, "writer counted %llu bytes, the file has %lld",
            (unsigned long long)dsg_parquet_writer_bytes(w), (long long)st.st_size);
     uint64_t rows = dsg_parquet_writer_rows(w);
-    dsg_parquet_writer_free(w);
     verify_file(f, path, page_index);
     CHECK((uint64_t)t_int(&f->meta, 3, T_I64) == rows);
+    check_column_stats(w, f);
+    dsg_parquet_writer_free(w);
 }
 
 static dsg_parquet_options plain_options(void)
@@ -1710,6 +1780,7 @@ static void test_nested(void)
         dsg_parquet_options opt = plain_options();
         opt.page_bytes = 1024;
         opt.row_group_rows = pass == 0 ? 2000 : 1 << 20;
+        opt.field_ids = pass == 0;
         dsg_parquet_writer *w = open_writer("nested.parquet", fields, COUNT(fields), &opt);
         write_ok(w, cols, N);
         pfile f;
@@ -1721,6 +1792,20 @@ static void test_nested(void)
         check_elem(&f, "items.list.element.k", INT64, REQUIRED, -1, -1);
         check_elem(&f, "items.list.element.v", -1, OPTIONAL, CT_LIST, 1);
         check_elem(&f, "items.list.element.v.list.element", BYTE_ARRAY, OPTIONAL, CT_UTF8, -1);
+        if (pass == 0) {
+            /* items 1, (list none), element 2, k 3, v 4, (list none), element 5, row 6 */
+            static const struct { const char *path; int id; } ids[] = {
+                {"items", 1}, {"items.list", 0}, {"items.list.element", 2}, {"items.list.element.k", 3},
+                {"items.list.element.v", 4}, {"items.list.element.v.list", 0},
+                {"items.list.element.v.list.element", 5}, {"row", 6}};
+            for (size_t i = 0; i < COUNT(ids); i++) {
+                const tnode *id = t_get(schema_elem(&f, ids[i].path), 9);
+                CHECKF(ids[i].id ? id != NULL && id->i == ids[i].id : id == NULL, "%s: field id", ids[i].path);
+            }
+        } else {
+            for (size_t i = 1; i < f.n_schema; i++)
+                CHECKF(t_get(f.schema[i], 9) == NULL, "%s has a field id without field_ids", f.schema_path[i]);
+        }
         const column *c = column_of(&f, "items.list.element.k");
         CHECK(c->max_rep == 1 && c->max_def == 3);
         check_levels(&f, "items.list.element.k", &want_k);
@@ -1749,6 +1834,90 @@ static void test_nested(void)
         pfile_free(&f);
         empty_tmp_dir();
     }
+}
+
+static void test_map(void)
+{
+    /* m: map<string, int32 (nullable)> (nullable); definition levels of
+     * m.key_value.key: 0 m null, 1 m empty, 2 entry; of .value: 3 when the
+     * value is present. Rows: null, empty, then 1..3 entries. */
+    static const dsg_field kv[] = {FIELD("key", DSG_STRING, 0), FIELD("value", DSG_INT32, DSG_FIELD_NULLABLE)};
+    static const dsg_field fields[] = {{"m", DSG_MAP, DSG_FIELD_NULLABLE, 0, 0, kv, 2},
+                                       FIELD("row", DSG_INT32, 0)};
+    enum { N = 5000, MAXE = N * 3 };
+    static int32_t m_off[N + 1], k_off[MAXE + 1], v[MAXE], row[N];
+    static uint8_t m_valid[N], v_valid[MAXE];
+    static char k_data[MAXE * 2];
+    static levels want_k, want_v;
+    size_t ne = 0;
+    want_k.n = want_v.n = 0;
+    for (int i = 0; i < N; i++) {
+        row[i] = i;
+        m_valid[i] = i % 7 != 3;
+        int n_e = m_valid[i] ? i % 4 : 0;
+        if (n_e == 0) {
+            push(&want_k, 0, m_valid[i]);
+            push(&want_v, 0, m_valid[i]);
+        }
+        for (int e = 0; e < n_e; e++, ne++) {
+            k_data[2 * ne] = (char)('a' + e);
+            k_data[2 * ne + 1] = (char)('a' + i % 26);
+            k_off[ne + 1] = (int32_t)(2 * ne + 2);
+            v_valid[ne] = ne % 5 != 1;
+            v[ne] = (int32_t)ne * 3;
+            push(&want_k, e == 0 ? 0 : 1, 2);
+            push(&want_v, e == 0 ? 0 : 1, v_valid[ne] ? 3 : 2);
+        }
+        m_off[i + 1] = (int32_t)ne;
+    }
+    dsg_array kv_arr[2] = {{DSG_STRING, ne, NULL, NULL, k_off, k_data, NULL}, ARRAY(DSG_INT32, ne, v_valid, v)};
+    dsg_array cols[] = {{DSG_MAP, N, m_valid, NULL, m_off, NULL, kv_arr}, ARRAY(DSG_INT32, N, NULL, row)};
+    dsg_parquet_options opt = plain_options();
+    opt.page_bytes = 1024;
+    opt.row_group_rows = 1000;
+    opt.field_ids = 1;
+    dsg_parquet_writer *w = open_writer("map.parquet", fields, COUNT(fields), &opt);
+    write_ok(w, cols, N);
+    pfile f;
+    close_and_verify(w, "map.parquet", &f, 1);
+    check_field_ids_preorder(&f); /* m 1, (key_value none), key 2, value 3, row 4 */
+    CHECK(t_get(schema_elem(&f, "m.key_value.value"), 9)->i == 3 && t_get(schema_elem(&f, "row"), 9)->i == 4);
+    check_elem(&f, "m", -1, OPTIONAL, CT_MAP, 1);
+    CHECK(logical(&f, "m", 2) != NULL);
+    check_elem(&f, "m.key_value", -1, REPEATED, -1, 2);
+    check_elem(&f, "m.key_value.key", BYTE_ARRAY, REQUIRED, CT_UTF8, -1);
+    check_elem(&f, "m.key_value.value", INT32, OPTIONAL, -1, -1);
+    const column *c = column_of(&f, "m.key_value.key");
+    CHECK(c->max_rep == 1 && c->max_def == 2 && c->n_values == ne);
+    check_levels(&f, "m.key_value.key", &want_k);
+    for (size_t e = 0; e < ne; e++)
+        CHECKF(c->values[e].len == 2 && memcmp(c->values[e].p, k_data + 2 * e, 2) == 0, "key %zu", e);
+    c = column_of(&f, "m.key_value.value");
+    CHECK(c->max_rep == 1 && c->max_def == 3);
+    check_levels(&f, "m.key_value.value", &want_v);
+    size_t kv_n = 0;
+    for (size_t e = 0; e < ne; e++)
+        if (v_valid[e]) {
+            int32_t got;
+            CHECK(kv_n < c->n_values);
+            memcpy(&got, c->values[kv_n++].p, 4);
+            CHECKF(got == v[e], "value %zu", e);
+        }
+    CHECK(kv_n == c->n_values);
+    check_fixed_values(&f, "row", N, NULL, row, 4);
+    pfile_free(&f);
+    empty_tmp_dir();
+
+    /* a null key is refused before anything is encoded */
+    static const uint8_t k_valid[2] = {1, 0};
+    static const int32_t off2[2] = {0, 2}, ko[3] = {0, 1, 2}, vv[2] = {1, 2};
+    dsg_array bad_kv[2] = {{DSG_STRING, 2, k_valid, NULL, ko, "ab", NULL}, ARRAY(DSG_INT32, 2, NULL, vv)};
+    dsg_array bad[] = {{DSG_MAP, 1, NULL, NULL, off2, NULL, bad_kv}, ARRAY(DSG_INT32, 1, NULL, row)};
+    w = open_writer("map.parquet", fields, COUNT(fields), &opt);
+    dsg_error err;
+    CHECK(dsg_parquet_writer_write(w, bad, 1, &err) == DSG_ETYPE && strstr(err.message, "null key"));
+    dsg_parquet_writer_free(w);
+    empty_tmp_dir();
 }
 
 static void test_misuse(void)
@@ -1871,6 +2040,11 @@ static void test_invalid_options(void)
     expect_open_refused(list2, 1, &opt, "list with two children");
     static const dsg_field list0[] = {{"l", DSG_LIST, 0, 0, 0, NULL, 0}};
     expect_open_refused(list0, 1, &opt, "list without a child");
+    static const dsg_field map1[] = {{"m", DSG_MAP, 0, 0, 0, one, 1}};
+    expect_open_refused(map1, 1, &opt, "map with one child");
+    static const dsg_field nkey[] = {FIELD("k", DSG_INT32, DSG_FIELD_NULLABLE), FIELD("v", DSG_INT32, 0)};
+    static const dsg_field map_nkey[] = {{"m", DSG_MAP, 0, 0, 0, nkey, 2}};
+    expect_open_refused(map_nkey, 1, &opt, "map with a nullable key");
     static const dsg_field dup[] = {FIELD("x", DSG_INT32, 0), FIELD("x", DSG_INT64, 0)};
     expect_open_refused(dup, 2, &opt, "duplicate names");
     static const dsg_field dup_members[] = {FIELD("m", DSG_INT32, 0), FIELD("m", DSG_INT32, 0)};
@@ -2107,6 +2281,74 @@ static void test_user_sink(void)
 
 /* The alltypes dataset (every type, nulls, extremes, nesting) through
  * small pages, row groups and dictionaries: every rule of verify_file. */
+/* File-level statistics merged over row groups: NaN in some groups, a
+ * group of only NaN, nulls, long strings whose min and max sit in
+ * different groups, a column with only nulls. */
+static void test_file_stats(void)
+{
+    static const dsg_field fields[] = {FIELD("d", DSG_DOUBLE, DSG_FIELD_NULLABLE),
+                                       FIELD("s", DSG_STRING, 0),
+                                       FIELD("n", DSG_INT8, DSG_FIELD_NULLABLE),
+                                       FIELD("f", DSG_FLOAT, 0)};
+    enum { N = 9, LONG = 300 };
+    static double d[N];
+    static const uint8_t d_valid[N] = {1, 1, 0, 1, 1, 1, 1, 1, 0};
+    static const uint8_t n_valid[N] = {0};
+    static const int8_t nv[N] = {0};
+    static const float fv[N] = {0.0f, 1.5f, 2.0f, -0.0f, 3.0f, 0.5f, 1.0f, 0.0f, 2.5f};
+    static char s_data[N * LONG];
+    static int32_t s_off[N + 1];
+    double nan = NAN;
+    const double dv[N] = {nan, 5.0, 0.0, -3.0, nan, 7.25, nan, nan, 0.0};
+    memcpy(d, dv, sizeof d);
+    for (int i = 0; i < N; i++) {
+        /* 'm' strings; the smallest in the last group, the largest in the second */
+        memset(s_data + i * LONG, 'm', LONG);
+        if (i == 8)
+            s_data[i * LONG + LONG - 1] = 'a';
+        if (i == 4)
+            s_data[i * LONG + LONG - 1] = 'z';
+        s_off[i + 1] = (i + 1) * LONG;
+    }
+    dsg_array cols[] = {ARRAY(DSG_DOUBLE, N, d_valid, d), {DSG_STRING, N, NULL, NULL, s_off, s_data, NULL},
+                        ARRAY(DSG_INT8, N, n_valid, nv), ARRAY(DSG_FLOAT, N, NULL, fv)};
+    dsg_parquet_options opt = plain_options();
+    opt.row_group_rows = 3;
+    opt.field_ids = 1;
+    dsg_parquet_writer *w = open_writer("fstats.parquet", fields, COUNT(fields), &opt);
+    dsg_error err;
+    dsg_error_clear(&err);
+    const dsg_column_stats *cs = NULL;
+    size_t n = 0;
+    CHECK(dsg_parquet_writer_column_stats(w, &cs, &n, &err) == DSG_ESTATE); /* not closed yet */
+    write_ok(w, cols, N);
+    pfile f;
+    CHECKF(dsg_parquet_writer_close(w, &err) == DSG_OK, "%s", err.message);
+    char path[512];
+    path_in_tmp(path, sizeof path, "fstats.parquet");
+    verify_file(&f, path, 1);
+    CHECK(n_row_groups(&f) == 3);
+    check_field_ids_preorder(&f);
+    check_column_stats(w, &f);
+    CHECK(dsg_parquet_writer_column_stats(w, &cs, &n, &err) == DSG_OK && n == 4);
+    /* and the values themselves, known in advance */
+    double mn, mx;
+    CHECK(cs[0].has_minmax && cs[0].nans == 4 && cs[0].nulls == 2 && cs[0].values == N);
+    memcpy(&mn, cs[0].min, 8);
+    memcpy(&mx, cs[0].max, 8);
+    CHECK(mn == -3.0 && mx == 7.25 && cs[0].field_id == 1);
+    CHECK(cs[1].min_len == LONG && cs[1].max_len == LONG && cs[1].min[LONG - 1] == 'a' &&
+          cs[1].max[LONG - 1] == 'z' && cs[1].field_id == 2);
+    CHECK(!cs[2].has_minmax && cs[2].nulls == N && cs[2].values == N && cs[2].field_id == 3);
+    float fmin, fmax;
+    memcpy(&fmin, cs[3].min, 4);
+    memcpy(&fmax, cs[3].max, 4);
+    CHECK(fmin == -0.0f && signbit(fmin) && fmax == 3.0f && cs[3].nans == 0);
+    dsg_parquet_writer_free(w);
+    pfile_free(&f);
+    empty_tmp_dir();
+}
+
 static void test_alltypes(void)
 {
     dsg_error err;
@@ -2122,6 +2364,7 @@ static void test_alltypes(void)
     opt.page_bytes = 2048;
     opt.dict_bytes = 4096;
     opt.row_group_rows = 5000;
+    opt.field_ids = 1;
     dsg_parquet_writer *w = open_writer("alltypes.parquet", info.fields, info.n_fields, &opt);
     for (uint64_t row = 0; row < info.rows; row += 3000) {
         const dsg_array *cols = NULL;
@@ -2131,6 +2374,7 @@ static void test_alltypes(void)
     pfile f;
     close_and_verify(w, "alltypes.parquet", &f, 1);
     CHECK(n_row_groups(&f) == 3 && t_int(&f.meta, 3, T_I64) == 12000);
+    check_field_ids_preorder(&f);
     pfile_free(&f);
     dsg_batch_free(batch);
     dsg_dataset_free(ds);
@@ -2146,11 +2390,13 @@ int main(void)
     test_statistics();
     test_dictionary();
     test_nested();
+    test_map();
     test_misuse();
     test_decimal_overflow();
     test_invalid_options();
     test_commit();
     test_user_sink();
+    test_file_stats();
     test_alltypes();
     CHECK(rmdir(tmp_dir) == 0);
     printf("test_writer: ok\n");

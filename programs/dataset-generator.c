@@ -45,7 +45,12 @@ static void generate_usage(FILE *f)
             "\n"
             "options:\n"
             "  --output DIR              output directory (created if missing)\n"
-            "  --format FORMAT           parquet (default) or jsonl\n"
+            "  --format FORMAT           parquet (default), jsonl, or a table format: delta,\n"
+            "                            iceberg, ducklake (see list-formats)\n"
+            "  --mode MODE               create (default): refuse existing tables (plain\n"
+            "                            files: a non-empty DIR); append: add files (a new\n"
+            "                            table version; plain files: never replace one);\n"
+            "                            overwrite: replace the tables\n"
             "  --compression CODEC       none, snappy (default), gzip, zstd, brotli, lz4_raw\n"
             "  --compression-level N     gzip 1-12 (6), zstd -7..22 (3), brotli 0-11 (4)\n"
             "  --file-rows-target N      at most N rows per file (250000)\n"
@@ -55,9 +60,16 @@ static void generate_usage(FILE *f)
             "  --shard K/N | auto        write only shard K of N (1 <= K <= N); auto reads\n"
             "                            Slurm, Kubernetes (JOB_COMPLETION_INDEX with\n"
             "                            DSG_SHARD_COUNT) or MPI launcher variables\n"
-            "  --overwrite               replace the dataset's table directories in DIR;\n"
-            "                            other files in DIR are left alone\n"
-            "  --summary-json FILE       write a JSON summary with every file written\n"
+            "  --overwrite               same as --mode overwrite: replace the dataset's\n"
+            "                            tables in DIR; other files in DIR are left alone\n"
+            "  --catalog-uri URI         table catalog (iceberg, ducklake): sqlite:///PATH\n"
+            "                            or postgresql://USER:PASS@HOST:PORT/DB\n"
+            "  --catalog-kind KIND       sql (iceberg), sqlite or postgres (ducklake);\n"
+            "                            default: from the URI\n"
+            "  --catalog-namespace NS    namespace (iceberg: default; ducklake: main)\n"
+            "  --catalog-name NAME       catalog name (iceberg's catalog_name: default)\n"
+            "  --summary-json FILE       write a JSON summary with every file written (and\n"
+            "                            each table version committed)\n"
             "  --quiet                   no progress and no summary line\n"
             "\n"
             "S3 output (--output s3://BUCKET/PREFIX):\n"
@@ -178,12 +190,20 @@ typedef struct file_rec {
     unsigned long long rows, bytes;
 } file_rec;
 
+typedef struct commit_rec {
+    char table[128];
+    long long version;
+} commit_rec;
+
 typedef struct cli_ctx {
     int progress;
     double t0, last;
     file_rec *files;
     size_t n_files, cap_files;
     int oom;
+    const char *format;
+    commit_rec commits[64];
+    size_t n_commits;
 } cli_ctx;
 
 static double now(void)
@@ -213,6 +233,17 @@ static void on_file(void *p, const char *table, const char *path, uint64_t rows,
     r->bytes = bytes;
     if (r->table == NULL || r->path == NULL)
         c->oom = 1;
+}
+
+static void on_commit(void *p, const char *table, const char *format, int64_t version)
+{
+    cli_ctx *c = p;
+    (void)format;
+    if (c->n_commits < sizeof c->commits / sizeof c->commits[0]) {
+        commit_rec *r = &c->commits[c->n_commits++];
+        snprintf(r->table, sizeof r->table, "%s", table);
+        r->version = (long long)version;
+    }
 }
 
 static void on_progress(void *p, uint64_t done, uint64_t total, uint64_t bytes)
@@ -268,7 +299,19 @@ static int write_summary(const char *path, const char *dataset, const char *outp
         json_string(f, c->files[i].path);
         fprintf(f, ",\"rows\":%llu,\"bytes\":%llu}", c->files[i].rows, c->files[i].bytes);
     }
-    fprintf(f, "]}\n");
+    fprintf(f, "]");
+    if (c->format != NULL) { /* table formats: the version each table is at */
+        fprintf(f, ",\"format\":");
+        json_string(f, c->format);
+        fprintf(f, ",\"commits\":[");
+        for (size_t i = 0; i < c->n_commits; i++) {
+            fprintf(f, "%s{\"table\":", i ? "," : "");
+            json_string(f, c->commits[i].table);
+            fprintf(f, ",\"version\":%lld}", c->commits[i].version);
+        }
+        fprintf(f, "]");
+    }
+    fprintf(f, "}\n");
     int bad = ferror(f);
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {
@@ -516,10 +559,17 @@ static int cmd_generate(int argc, char **argv)
     size_t n_tables = 0;
     cli_s3 s3;
     cli_s3_init(&s3);
+    dsg_catalog_config catalog = {NULL, NULL, NULL, NULL};
+    const char *mode_text = NULL;
     for (int i = 1; i < argc && rc == 0; i++) {
         char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             generate_usage(stdout);
+            size_t n_opt;
+            const dsg_option_info *o = dsg_dataset_options(ds, &n_opt);
+            printf("\noptions of dataset %s:\n", dataset);
+            for (size_t k = 0; k < n_opt; k++)
+                printf("  --%-22s %s (default %s)\n", o[k].name, o[k].help, o[k].default_value);
             dsg_dataset_free(ds);
             return 0;
         }
@@ -567,6 +617,16 @@ static int cmd_generate(int argc, char **argv)
             opt.output = val;
         } else if (strcmp(name, "format") == 0) {
             opt.format = val;
+        } else if (strcmp(name, "mode") == 0) {
+            mode_text = val;
+        } else if (strcmp(name, "catalog-uri") == 0) {
+            catalog.uri = val;
+        } else if (strcmp(name, "catalog-kind") == 0) {
+            catalog.kind = val;
+        } else if (strcmp(name, "catalog-namespace") == 0) {
+            catalog.namespace_ = val;
+        } else if (strcmp(name, "catalog-name") == 0) {
+            catalog.name = val;
         } else if (strcmp(name, "compression") == 0) {
             codec_name = val;
         } else if (strcmp(name, "compression-level") == 0) {
@@ -617,6 +677,20 @@ static int cmd_generate(int argc, char **argv)
             rc = fail(&err);
         opt.parquet.level = (int)lv;
     }
+    if (rc == 0 && mode_text != NULL) {
+        if (strcmp(mode_text, "create") == 0)
+            opt.mode = DSG_MODE_CREATE;
+        else if (strcmp(mode_text, "append") == 0)
+            opt.mode = DSG_MODE_APPEND;
+        else if (strcmp(mode_text, "overwrite") == 0)
+            opt.mode = DSG_MODE_OVERWRITE;
+        else
+            rc = bad_input("--mode must be create, append or overwrite, not '%s'", mode_text);
+    }
+    if (rc == 0 && (catalog.kind || catalog.namespace_ || catalog.name) && catalog.uri == NULL)
+        rc = bad_input("--catalog-kind, --catalog-namespace and --catalog-name need --catalog-uri%s", "");
+    if (rc == 0 && catalog.uri != NULL)
+        opt.catalog = &catalog;
     if (rc == 0)
         rc = resolve_s3(&s3, &opt);
     if (rc == 0 && opt.output == NULL)
@@ -637,6 +711,8 @@ static int cmd_generate(int argc, char **argv)
     opt.ctx = &ctx;
     opt.on_file = on_file;
     opt.on_progress = on_progress;
+    opt.on_commit = on_commit;
+    ctx.format = dsg_table_format_available(opt.format) ? opt.format : NULL;
     dsg_run_stats stats;
     dsg_status st = dsg_run(ds, &opt, &stats, &err);
     if (ctx.progress)
@@ -648,6 +724,9 @@ static int cmd_generate(int argc, char **argv)
             fprintf(stderr, "%s: %s: %llu tables, %llu files, %llu rows, %.1f MB in %.2f s\n", prog,
                     dataset, (unsigned long long)stats.tables, (unsigned long long)stats.files,
                     (unsigned long long)stats.rows, (double)stats.bytes / 1e6, stats.seconds);
+        for (size_t i = 0; !quiet && i < ctx.n_commits; i++)
+            fprintf(stderr, "%s: %s table %s committed at version %lld\n", prog, opt.format, ctx.commits[i].table,
+                    ctx.commits[i].version);
         if (ctx.oom) {
             fprintf(stderr, "%s: out of memory while recording the file list\n", prog);
             rc = 1;
@@ -699,6 +778,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "list-formats") == 0) {
         printf("parquet\njsonl\n");
+        static const char *const table_formats[] = {"delta", "iceberg", "ducklake"};
+        for (size_t i = 0; i < sizeof table_formats / sizeof table_formats[0]; i++)
+            if (dsg_table_format_available(table_formats[i]))
+                printf("%s\n", table_formats[i]);
         return 0;
     }
     return bad_input("unknown command '%s' (try --help)", cmd);

@@ -440,6 +440,86 @@ typedef struct dsg_catalog_config {
                                NULL: "default" */
 } dsg_catalog_config;
 
+/* ------------------------------------------------------------------ */
+/* Table sessions: files committed to a table format                   */
+/* ------------------------------------------------------------------ */
+
+/* A commit session writes nothing itself: the caller writes Parquet data
+ * files under the table's root (hive directories kept, names unique per
+ * session, see dsg_table_session_file_name), hands each closed file's
+ * statistics to the session, then commits them all at once. Used by
+ * dsg_run for --format delta|iceberg|ducklake and by the Python writer of
+ * user data.
+ *
+ *   dsg_table_session_open     before the first data byte: checks the mode
+ *                              against the existing table and the catalog
+ *                              (bad input: DSG_EINVAL, nothing written)
+ *   ... write files with dsg_parquet_options.field_ids =
+ *       dsg_table_session_needs_field_ids(s) ...
+ *   dsg_table_session_add_file once per closed file (thread-safe)
+ *   dsg_table_session_commit   one atomic commit; *version receives the
+ *                              table version / snapshot id
+ *   dsg_table_session_free     without commit: nothing is committed (the
+ *                              data files stay as unreferenced orphans) */
+typedef struct dsg_table_session dsg_table_session;
+
+typedef struct dsg_table_options {
+    const char *format;          /* "delta", "iceberg", "ducklake" */
+    const char *output;          /* root directory or s3://bucket/prefix;
+                                    the table lives at <output>/<name> */
+    const dsg_s3_config *s3;     /* required for s3:// */
+    const char *name;            /* the table's name */
+    const dsg_field *fields;     /* the columns of the data files */
+    size_t n_fields;
+    const char *const *partition_by; /* hive directory levels, may be 0 */
+    size_t n_partition_by;
+    int partition_source;        /* index into fields, -1: none */
+    const dsg_partition_transform *partition_transforms; /* per level */
+    dsg_table_mode mode;
+    const dsg_catalog_config *catalog; /* NULL: none */
+} dsg_table_options;
+
+/* 1 when 'name' is a table format of this build ("delta", ...), else 0. */
+int dsg_table_format_available(const char *name);
+
+/* Opens a session; the strings and arrays of opt are copied or must stay
+ * alive until the session is freed (fields, partition arrays, catalog and
+ * s3 configuration: borrowed). */
+dsg_status dsg_table_session_open(dsg_table_session **out, const dsg_table_options *opt,
+                                  dsg_error *err);
+
+/* Whether the data files must carry Parquet field ids (Iceberg, DuckLake). */
+int dsg_table_session_needs_field_ids(const dsg_table_session *s);
+
+/* The table's root: "file:///abs/out/name" or "s3://bucket/prefix/name". */
+const char *dsg_table_session_uri(const dsg_table_session *s);
+
+/* The name of data file k of partition directory 'partition_path' ("" for
+ * none), relative to the table root and unique to this session:
+ * "year=2024/month=01/part-00000-<session uuid>.parquet". Fails with
+ * DSG_EINVAL when it does not fit in size bytes. */
+dsg_status dsg_table_session_file_name(const dsg_table_session *s, const char *partition_path,
+                                       uint64_t k, char *out, size_t size, dsg_error *err);
+
+/* Records one closed data file: rel_path relative to the table root (its
+ * directories "col=value" give the partition values, in partition_by
+ * order), its rows and bytes, and its column statistics (from
+ * dsg_parquet_writer_column_stats, copied). Thread-safe. */
+dsg_status dsg_table_session_add_file(dsg_table_session *s, const char *rel_path, uint64_t rows,
+                                      uint64_t bytes, const dsg_column_stats *columns,
+                                      size_t n_columns, dsg_error *err);
+
+/* Files added so far. */
+uint64_t dsg_table_session_files(const dsg_table_session *s);
+
+/* Commits every added file in one atomic commit (retried on a lost race).
+ * *version is written on success. A session commits at most once. */
+dsg_status dsg_table_session_commit(dsg_table_session *s, int64_t *version, dsg_error *err);
+
+/* Frees the session; without a successful commit nothing is committed.
+ * Accepts NULL. */
+void dsg_table_session_free(dsg_table_session *s);
+
 typedef struct dsg_run_options {
     const char *output;          /* a directory, or s3://bucket/prefix */
     const dsg_s3_config *s3;     /* required when output is s3:// */

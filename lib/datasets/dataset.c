@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const dsgi_dataset_class *const classes[] = {&dsgi_ecommerce_class, &dsgi_alltypes_class};
+static const dsgi_dataset_class *const classes[] = {
+    &dsgi_ecommerce_class, &dsgi_weather_class,       &dsgi_sensors_class,
+    &dsgi_market_ohlcv_class, &dsgi_market_quotes_class, &dsgi_alltypes_class,
+};
 #define N_CLASSES (sizeof classes / sizeof classes[0])
 
 /* Limit on string bytes in one batch column (offsets are int32). */

@@ -20,8 +20,29 @@
  *     one S3 client (connections, credentials) serves every file, and
  *     the emptiness check and --overwrite act on objects under
  *     "prefix/" and "prefix/<table>/".
+ *  6. Modes of plain parquet/jsonl: create refuses a non-empty output
+ *     (shards excepted: they write beside each other), overwrite (also
+ *     --overwrite) first deletes the written tables' directories, append
+ *     refuses, before writing anything, a run whose planned file already
+ *     exists: it adds files and never replaces one.
+ *  7. Table formats (--format delta|iceberg|ducklake): one commit session
+ *     per selected table is opened before anything is written (mode and
+ *     catalog errors are bad input: exit 2, nothing written). Data files
+ *     are named part-<k>-<session uuid>.parquet under the hive
+ *     directories, so appends and shards never collide; their bytes are
+ *     the plain run's. Each committed file's statistics and partition
+ *     values go to the session (dsg_table_session_add_file). When every
+ *     file succeeded each table is committed and on_commit called; after
+ *     any failure no table is committed (the files stay as orphans that
+ *     no version references). Nothing is deleted: overwrite is the
+ *     format's commit that removes the old files from the table.
+ *  8. Shards of a table format each commit their own files. Under the
+ *     default --mode create the shards pass "append" to the format, i.e.
+ *     create-if-absent-else-append: the shards of one run create the table
+ *     together, whichever commits first (so shards want a fresh location).
+ *     A shard that wrote no file of a table commits nothing for it.
  *
- * run/ sits on top: it uses datasets/, parquet/, jsonl/ and sinks/.
+ * run/ sits on top: it uses datasets/, parquet/, jsonl/, sinks/ and table/.
  */
 #include "common/common.h"
 #include "datasets/dataset_impl.h"
@@ -49,6 +70,8 @@ typedef struct file_unit {
     char *rel_path; /* table/partition/part-00000.parquet */
 } file_unit;
 
+#define MAX_TABLES 64
+
 typedef struct run_ctx {
     dsg_dataset *ds;
     const dsg_run_options *opt;
@@ -62,6 +85,9 @@ typedef struct run_ctx {
     uint64_t rows_total, rows_done, bytes_done, files_done;
     dsgi_s3_client *s3;  /* s3:// output only */
     char s3_prefix[1024]; /* key prefix, no '/' at either end */
+    dsg_table_mode mode;  /* opt->mode, or overwrite for opt->overwrite */
+    const dsgt_format *table_format;         /* NULL: plain files */
+    dsg_table_session *sessions[MAX_TABLES]; /* per table, when selected */
 } run_ctx;
 
 void dsg_run_options_init(dsg_run_options *opt)
@@ -156,16 +182,25 @@ static int table_selected(const dsg_run_options *opt, const char *name)
     return 0;
 }
 
-static dsg_status check_options(dsg_dataset *ds, const dsg_run_options *opt, int *jsonl, dsg_error *err)
+static dsg_status check_options(run_ctx *rc, dsg_dataset *ds, const dsg_run_options *opt, dsg_error *err)
 {
     DSGI_RETURN_IF(opt->output == NULL || *opt->output == '\0', err, DSG_EINVAL, "no output directory given");
     const char *fmt = opt->format ? opt->format : "parquet";
     if (strcmp(fmt, "parquet") != 0 && strcmp(fmt, "jsonl") != 0) {
-        DSGI_RETURN_IF(dsgt_format_known(fmt) && dsgt_format_find(fmt) == NULL, err, DSG_EINVAL,
+        rc->table_format = dsgt_format_find(fmt);
+        DSGI_RETURN_IF(rc->table_format == NULL && dsgt_format_known(fmt), err, DSG_EINVAL,
                        "format '%s' is not available in this build", fmt);
-        DSGI_RETURN_IF(1, err, DSG_EINVAL, "unknown format '%s' (available: parquet, jsonl)", fmt);
+        DSGI_RETURN_IF(rc->table_format == NULL, err, DSG_EINVAL,
+                       "unknown format '%s' (available: parquet, jsonl, delta, iceberg, ducklake)", fmt);
     }
-    *jsonl = strcmp(fmt, "jsonl") == 0;
+    rc->jsonl = strcmp(fmt, "jsonl") == 0;
+    DSGI_RETURN_IF(opt->mode != DSG_MODE_CREATE && opt->mode != DSG_MODE_APPEND && opt->mode != DSG_MODE_OVERWRITE,
+                   err, DSG_EINVAL, "unknown mode %d", (int)opt->mode);
+    DSGI_RETURN_IF(opt->overwrite && opt->mode == DSG_MODE_APPEND, err, DSG_EINVAL,
+                   "--overwrite contradicts --mode append");
+    rc->mode = opt->overwrite ? DSG_MODE_OVERWRITE : opt->mode;
+    DSGI_RETURN_IF(opt->catalog != NULL && opt->catalog->uri != NULL && rc->table_format == NULL, err, DSG_EINVAL,
+                   "a catalog (--catalog-uri) needs a table format (--format iceberg or ducklake), not %s", fmt);
     DSGI_RETURN_IF(opt->file_rows_target < 1 || opt->file_rows_target > ((uint64_t)1 << 40), err, DSG_EINVAL,
                    "--file-rows-target must be between 1 and 2^40, not %llu",
                    (unsigned long long)opt->file_rows_target);
@@ -175,7 +210,7 @@ static dsg_status check_options(dsg_dataset *ds, const dsg_run_options *opt, int
                    "shard %u does not exist in %u shards", opt->shard_index + 1, opt->shard_count);
     /* Shards run at the same time: one shard's --overwrite would delete
      * what the others have already written. */
-    DSGI_RETURN_IF(opt->overwrite && opt->shard_count > 1, err, DSG_EINVAL,
+    DSGI_RETURN_IF(rc->mode == DSG_MODE_OVERWRITE && opt->shard_count > 1, err, DSG_EINVAL,
                    "--overwrite cannot be combined with --shard (shards run at the same time; "
                    "empty the output before starting them)");
     for (size_t i = 0; i < opt->n_tables; i++) {
@@ -195,8 +230,13 @@ static dsg_status check_options(dsg_dataset *ds, const dsg_run_options *opt, int
                        opt->output);
         DSGI_RETURN_IF(access(opt->output, W_OK | X_OK) != 0, err, DSG_EINVAL,
                        "output directory %s is not writable", opt->output);
-        DSGI_RETURN_IF(!opt->overwrite && opt->shard_count <= 1 && !dir_is_empty(opt->output), err,
-                       DSG_EINVAL, "output directory %s is not empty (use --overwrite to replace the dataset's tables in it)",
+        /* plain files, --mode create: an empty directory (a table format
+         * checks each table itself; append checks every planned file) */
+        DSGI_RETURN_IF(rc->table_format == NULL && rc->mode == DSG_MODE_CREATE && opt->shard_count <= 1 &&
+                           !dir_is_empty(opt->output),
+                       err, DSG_EINVAL,
+                       "output directory %s is not empty (use --mode overwrite to replace the dataset's tables in it, "
+                       "or --mode append to add files)",
                        opt->output);
     }
     return DSG_OK;
@@ -248,11 +288,17 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
                 }
                 char rel[1400];
                 const char *sfx = info.file_suffix ? info.file_suffix : "";
-                if (info.n_partition_by == 0 && n_files == 1)
+                if (rc->sessions[t] != NULL) { /* table format: names unique to the session */
+                    size_t tl = (size_t)snprintf(rel, sizeof rel, "%s/", info.name);
+                    st = dsg_table_session_file_name(rc->sessions[t], part, k, rel + tl, sizeof rel - tl, err);
+                    if (st != DSG_OK)
+                        break;
+                } else if (info.n_partition_by == 0 && n_files == 1) {
                     snprintf(rel, sizeof rel, "%s/%s%s.%s", info.name, info.name, sfx, ext);
-                else
+                } else {
                     snprintf(rel, sizeof rel, "%s%s%s/part-%05llu%s.%s", info.name, *part ? "/" : "", part,
                              (unsigned long long)k, sfx, ext);
+                }
                 u[n].index = n;
                 u[n].table = t;
                 u[n].first_row = first + k * opt->file_rows_target;
@@ -324,6 +370,9 @@ static dsg_status write_unit(run_ctx *rc, const file_unit *u, dsg_batch **batche
         st = dsgi_jsonl_open(&jw, sink, info.fields, info.n_fields, err);
     } else {
         dsg_parquet_options po = opt->parquet;
+        dsg_table_session *ts = rc->sessions[u->table];
+        if (ts != NULL)
+            po.field_ids = dsg_table_session_needs_field_ids(ts);
         st = dsg_parquet_writer_open(&pw, sink, info.fields, info.n_fields, &po, err);
     }
     uint64_t done = 0;
@@ -354,6 +403,15 @@ static dsg_status write_unit(run_ctx *rc, const file_unit *u, dsg_batch **batche
             bytes = dsg_parquet_writer_bytes(pw);
         }
     }
+    if (st == DSG_OK && rc->sessions[u->table] != NULL) {
+        /* the committed file, to its table's session (which locks) */
+        const dsg_column_stats *cols = NULL;
+        size_t n_cols = 0;
+        st = dsg_parquet_writer_column_stats(pw, &cols, &n_cols, err);
+        if (st == DSG_OK)
+            st = dsg_table_session_add_file(rc->sessions[u->table], u->rel_path + strlen(info.name) + 1, u->rows,
+                                            bytes, cols, n_cols, err);
+    }
     dsgi_jsonl_free(jw);
     dsg_parquet_writer_free(pw);
     if (st == DSG_OK) {
@@ -373,7 +431,7 @@ static dsg_status local_prepare(run_ctx *rc, dsg_error *err)
 {
     const dsg_run_options *opt = rc->opt;
     dsg_status st = DSG_OK;
-    if (opt->overwrite) {
+    if (rc->mode == DSG_MODE_OVERWRITE && rc->table_format == NULL) {
         for (size_t t = 0; st == DSG_OK && t < dsg_dataset_n_tables(rc->ds); t++) {
             dsg_table_info info;
             st = dsg_dataset_table(rc->ds, t, &info, err);
@@ -412,7 +470,9 @@ static dsg_status s3_prepare(run_ctx *rc, dsg_error *err)
     const dsg_run_options *opt = rc->opt;
     char prefix[1100];
     snprintf(prefix, sizeof prefix, "%s%s", rc->s3_prefix, *rc->s3_prefix ? "/" : "");
-    if (!opt->overwrite) {
+    if (rc->table_format != NULL || rc->mode == DSG_MODE_APPEND)
+        return DSG_OK; /* formats check their tables; append checks each planned file */
+    if (rc->mode != DSG_MODE_OVERWRITE) {
         int used = 0;
         if (opt->shard_count <= 1)
             DSGI_FORWARD(dsgi_s3_prefix_used(rc->s3, prefix, &used, err));
@@ -433,11 +493,140 @@ static dsg_status s3_prepare(run_ctx *rc, dsg_error *err)
     return DSG_OK;
 }
 
+/* --mode append of plain files: no planned file may exist already. */
+typedef struct name_set {
+    char **names;
+    size_t n, cap;
+    dsg_status st;
+    const char *table;
+} name_set;
+
+static int collect_name(void *ctx, const char *rel, uint64_t size)
+{
+    (void)size;
+    name_set *ns = ctx;
+    if (ns->n == ns->cap) {
+        size_t cap = ns->cap ? ns->cap * 2 : 256;
+        char **p = dsgi_realloc(ns->names, cap * sizeof *p);
+        if (p == NULL) {
+            ns->st = DSG_ENOMEM;
+            return 1;
+        }
+        ns->names = p;
+        ns->cap = cap;
+    }
+    char full[1400];
+    snprintf(full, sizeof full, "%s/%s", ns->table, rel);
+    if ((ns->names[ns->n] = dsgi_strdup(full)) == NULL) {
+        ns->st = DSG_ENOMEM;
+        return 1;
+    }
+    ns->n++;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static dsg_status check_append(run_ctx *rc, dsg_error *err)
+{
+    const dsg_run_options *opt = rc->opt;
+    dsg_status st = DSG_OK;
+    for (size_t t = 0; st == DSG_OK && t < dsg_dataset_n_tables(rc->ds); t++) {
+        dsg_table_info info;
+        st = dsg_dataset_table(rc->ds, t, &info, err);
+        if (st != DSG_OK || !table_selected(opt, info.name))
+            continue;
+        char root[4400];
+        snprintf(root, sizeof root, "%s/%s", opt->output, info.name);
+        dsgt_store *store = NULL;
+        name_set ns = {NULL, 0, 0, DSG_OK, info.name};
+        st = dsgt_store_open(&store, root, opt->s3, err);
+        if (st == DSG_OK)
+            st = dsgt_store_list(store, "", collect_name, &ns, err);
+        if (st == DSG_OK && ns.st != DSG_OK)
+            st = dsgi_fail(err, ns.st, "out of memory (listing %s)", root);
+        if (st == DSG_OK && ns.n > 1)
+            qsort(ns.names, ns.n, sizeof *ns.names, cmp_str);
+        for (size_t i = 0; st == DSG_OK && ns.n > 0 && i < rc->n_units; i++) {
+            const char *want = rc->units[i].rel_path;
+            if (rc->units[i].table == t && bsearch(&want, ns.names, ns.n, sizeof *ns.names, cmp_str) != NULL)
+                st = dsgi_fail(err, DSG_EINVAL,
+                               "--mode append never replaces a file, and %s/%s already exists (a run with other "
+                               "dates or options appends new files)",
+                               opt->output, want);
+        }
+        for (size_t i = 0; i < ns.n; i++)
+            dsgi_free(ns.names[i]);
+        dsgi_free(ns.names);
+        dsgt_store_free(store);
+    }
+    return st;
+}
+
+/* Opens one commit session per selected table (invariant 7). */
+static dsg_status open_sessions(run_ctx *rc, dsg_error *err)
+{
+    const dsg_run_options *opt = rc->opt;
+    if (rc->table_format == NULL)
+        return DSG_OK;
+    for (size_t t = 0; t < dsg_dataset_n_tables(rc->ds); t++) {
+        dsg_table_info info;
+        DSGI_FORWARD(dsg_dataset_table(rc->ds, t, &info, err));
+        if (!table_selected(opt, info.name))
+            continue;
+        dsg_table_options to = {
+            .format = rc->table_format->name,
+            .output = opt->output,
+            .s3 = opt->s3,
+            .name = info.name,
+            .fields = info.fields,
+            .n_fields = info.n_fields,
+            .partition_by = info.partition_by,
+            .n_partition_by = info.n_partition_by,
+            .partition_source = info.partition_source,
+            .partition_transforms = info.partition_transforms,
+            /* invariant 8: shards create the table together */
+            .mode = rc->mode == DSG_MODE_CREATE && opt->shard_count > 1 ? DSG_MODE_APPEND : rc->mode,
+            .catalog = opt->catalog,
+        };
+        DSGI_FORWARD(dsg_table_session_open(&rc->sessions[t], &to, err));
+    }
+    return DSG_OK;
+}
+
+static void free_sessions(run_ctx *rc)
+{
+    for (size_t t = 0; t < MAX_TABLES; t++) {
+        dsg_table_session_free(rc->sessions[t]);
+        rc->sessions[t] = NULL;
+    }
+}
+
+/* Every file is written: one commit per table (invariant 7). */
+static dsg_status commit_sessions(run_ctx *rc, dsg_error *err)
+{
+    const dsg_run_options *opt = rc->opt;
+    for (size_t t = 0; t < MAX_TABLES; t++) {
+        dsg_table_session *ts = rc->sessions[t];
+        if (ts == NULL)
+            continue;
+        if (opt->shard_count > 1 && dsg_table_session_files(ts) == 0)
+            continue; /* invariant 8 */
+        dsg_table_info info;
+        DSGI_FORWARD(dsg_dataset_table(rc->ds, t, &info, err));
+        int64_t version = 0;
+        DSGI_FORWARD(dsg_table_session_commit(ts, &version, err));
+        if (opt->on_commit)
+            opt->on_commit(opt->ctx, info.name, rc->table_format->name, version);
+    }
+    return DSG_OK;
+}
+
 static void *worker(void *arg)
 {
     run_ctx *rc = arg;
-    dsg_batch *batches[64] = {0};
-    size_t n_tables = DSGI_MIN(dsg_dataset_n_tables(rc->ds), (size_t)64);
+    dsg_batch *batches[MAX_TABLES] = {0};
+    size_t n_tables = DSGI_MIN(dsg_dataset_n_tables(rc->ds), (size_t)MAX_TABLES);
     for (;;) {
         size_t i = atomic_fetch_add(&rc->next, 1);
         if (i >= rc->n_units || atomic_load(&rc->failed))
@@ -467,13 +656,18 @@ dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *s
     memset(&rc, 0, sizeof rc);
     rc.ds = ds;
     rc.opt = opt;
-    DSGI_FORWARD(check_options(ds, opt, &rc.jsonl, err));
-    DSGI_RETURN_IF(dsg_dataset_n_tables(ds) > 64, err, DSG_EINVAL, "too many tables");
+    DSGI_FORWARD(check_options(&rc, ds, opt, err));
+    DSGI_RETURN_IF(dsg_dataset_n_tables(ds) > MAX_TABLES, err, DSG_EINVAL, "too many tables");
     DSGI_FORWARD(s3_open(&rc, err));
-    dsg_status st = plan(&rc, err);
+    dsg_status st = open_sessions(&rc, err);
+    if (st == DSG_OK)
+        st = plan(&rc, err);
+    if (st == DSG_OK && rc.table_format == NULL && rc.mode == DSG_MODE_APPEND)
+        st = check_append(&rc, err);
     if (st == DSG_OK)
         st = rc.s3 ? s3_prepare(&rc, err) : local_prepare(&rc, err);
     if (st != DSG_OK) {
+        free_sessions(&rc);
         free_units(rc.units, rc.n_units);
         dsgi_s3_client_free(rc.s3);
         return st;
@@ -500,10 +694,15 @@ dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *s
     free_units(rc.units, rc.n_units);
     dsgi_s3_client_free(rc.s3);
     if (rc.failed) {
+        free_sessions(&rc); /* nothing is committed */
         if (err)
             *err = rc.first_err;
         return rc.first_err.status;
     }
+    st = commit_sessions(&rc, err);
+    free_sessions(&rc);
+    if (st != DSG_OK)
+        return st;
     if (stats) {
         stats->files = rc.files_done;
         stats->rows = rc.rows_done;

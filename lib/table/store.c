@@ -181,8 +181,12 @@ static dsg_status local_get(dsgt_store *s, const char *rel, dsgi_buf *out, dsg_e
         return dsgi_fail(err, e, "cannot open %s: %s", path, strerror(e));
     }
     dsg_status st = DSG_OK;
-    for (;;) {
-        st = dsgi_buf_reserve(out, 65536, err);
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && sb.st_size > 0)
+        st = dsgi_buf_reserve(out, (size_t)sb.st_size + 1, err); /* one read, and one more for EOF */
+    while (st == DSG_OK) {
+        if (out->len == out->cap)
+            st = dsgi_buf_reserve(out, DSGI_MIN((size_t)65536, out->max > out->len ? out->max - out->len : 1), err);
         if (st != DSG_OK)
             break;
         ssize_t n = read(fd, out->data + out->len, out->cap - out->len);

@@ -47,11 +47,13 @@
 #include "common/common.h"
 #include "datasets/dataset_impl.h"
 #include "jsonl/jsonl.h"
+#include "run/tree.h"
 #include "sinks/s3_client.h"
 #include "table/table.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -83,6 +85,7 @@ typedef struct run_ctx {
     pthread_mutex_t lock; /* callbacks, first error, totals */
     dsg_error first_err;
     uint64_t rows_total, rows_done, bytes_done, files_done;
+    unsigned interrupts;  /* dsgi_interrupts when the run started */
     dsgi_s3_client *s3;  /* s3:// output only */
     char s3_prefix[1024]; /* key prefix, no '/' at either end */
     dsg_table_mode mode;  /* opt->mode, or overwrite for opt->overwrite */
@@ -100,6 +103,8 @@ void dsg_run_options_init(dsg_run_options *opt)
     opt->parquet.row_group_rows = 131072;
     opt->file_rows_target = 250000;
 }
+
+static int interrupted(const run_ctx *rc) { return atomic_load(&dsgi_interrupts) != rc->interrupts; }
 
 static double now_seconds(void)
 {
@@ -129,32 +134,6 @@ static dsg_status make_dirs(const char *path, dsg_error *err)
             return dsgi_fail(err, ENOTDIR, "cannot create directory %s: a file is in the way", buf);
         buf[i] = c;
     }
-    return DSG_OK;
-}
-
-static dsg_status remove_tree(const char *path, dsg_error *err)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT ? DSG_OK : dsgi_fail(err, errno, "cannot remove %s: %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        DSGI_RETURN_IF(d == NULL, err, errno, "cannot remove %s: %s", path, strerror(errno));
-        struct dirent *e;
-        dsg_status rc = DSG_OK;
-        while (rc == DSG_OK && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char child[4096];
-            snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-            rc = remove_tree(child, err);
-        }
-        closedir(d);
-        DSGI_FORWARD(rc);
-        DSGI_RETURN_IF(rmdir(path) != 0, err, errno, "cannot remove %s: %s", path, strerror(errno));
-        return DSG_OK;
-    }
-    DSGI_RETURN_IF(unlink(path) != 0, err, errno, "cannot remove %s: %s", path, strerror(errno));
     return DSG_OK;
 }
 
@@ -242,6 +221,13 @@ static dsg_status check_options(run_ctx *rc, dsg_dataset *ds, const dsg_run_opti
     return DSG_OK;
 }
 
+dsg_status dsg_run_check(const dsg_dataset *ds, const dsg_run_options *opt, dsg_error *err)
+{
+    run_ctx rc;
+    memset(&rc, 0, sizeof rc);
+    return check_options(&rc, (dsg_dataset *)ds, opt, err);
+}
+
 static void free_units(file_unit *u, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -257,6 +243,46 @@ static int larger_first(const void *pa, const void *pb)
     return (a->index > b->index) - (a->index < b->index);
 }
 
+/* Whether the file rel_path can exist at the destination: an S3 key of at
+ * most 1024 bytes without dot segments; a local path (and its temporary
+ * name, file_sink.c) within PATH_MAX, each name within NAME_MAX. */
+static dsg_status check_name(const run_ctx *rc, const char *rel_path, dsg_error *err)
+{
+    const char *out = rc->opt->output;
+    if (rc->s3) {
+        char key[DSGI_S3_MAX_KEY + 2];
+        int n = snprintf(key, sizeof key, "%s%s%s", rc->s3_prefix, *rc->s3_prefix ? "/" : "", rel_path);
+        DSGI_RETURN_IF(n < 0 || (size_t)n > DSGI_S3_MAX_KEY, err, DSG_EINVAL,
+                       "the S3 object key %s%s%s would have %d bytes; S3 allows at most %d (use a shorter prefix)",
+                       rc->s3_prefix, *rc->s3_prefix ? "/" : "", rel_path, n, DSGI_S3_MAX_KEY);
+        return dsgi_s3_key_check(key, err);
+    }
+    const size_t temp_extra = 1 + sizeof ".tmp--" + 10 + 10; /* ".NAME.tmp-PID-N" */
+    size_t total = strlen(out) + 1 + strlen(rel_path) + temp_extra;
+    DSGI_RETURN_IF(total >= PATH_MAX, err, DSG_EINVAL,
+                   "the output path %s/%s would be too long (%zu bytes with its temporary name; the system allows %d)",
+                   out, rel_path, total, PATH_MAX - 1);
+    long name_max = pathconf(out, _PC_NAME_MAX);
+    if (name_max <= 0)
+        name_max = NAME_MAX;
+    for (const char *p = out; *p;) {
+        size_t seg = strcspn(p, "/");
+        DSGI_RETURN_IF((long)seg > name_max, err, DSG_EINVAL,
+                       "the output directory %s has a name of %zu bytes; the file system allows %ld", out, seg,
+                       name_max);
+        p += seg + (p[seg] == '/');
+    }
+    for (const char *p = rel_path; *p;) {
+        size_t seg = strcspn(p, "/");
+        int last = p[seg] == '\0';
+        DSGI_RETURN_IF((long)(seg + (last ? temp_extra : 0)) > name_max, err, DSG_EINVAL,
+                       "the output path %s/%s has a name of %zu bytes (with its temporary name); the file "
+                       "system allows %ld", out, rel_path, seg + (last ? temp_extra : 0), name_max);
+        p += seg + !last;
+    }
+    return DSG_OK;
+}
+
 static dsg_status plan(run_ctx *rc, dsg_error *err)
 {
     const dsg_run_options *opt = rc->opt;
@@ -270,6 +296,7 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
         st = dsg_dataset_table(rc->ds, t, &info, err);
         if (st != DSG_OK || !table_selected(opt, info.name))
             continue;
+        size_t table_first = n;
         for (size_t p = 0; st == DSG_OK && p < info.n_partitions; p++) {
             char part[1024];
             uint64_t first, rows;
@@ -309,6 +336,26 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
                 n++;
             }
         }
+        /* A table without rows is still written, as one file with its
+         * schema and no rows, so that readers see the table. */
+        if (st == DSG_OK && n == table_first) {
+            if (n == cap) {
+                file_unit *q = dsgi_realloc(u, cap * 2 * sizeof *u);
+                if (q == NULL) {
+                    st = dsgi_fail(err, DSG_ENOMEM, "out of memory (plan)");
+                    break;
+                }
+                memset(q + cap, 0, cap * sizeof *u);
+                u = q;
+                cap *= 2;
+            }
+            char rel[1400];
+            snprintf(rel, sizeof rel, "%s/%s.%s", info.name, info.name, ext);
+            u[n] = (file_unit){n, t, 0, 0, dsgi_strdup(rel)};
+            if (u[n].rel_path == NULL)
+                st = dsgi_fail(err, DSG_ENOMEM, "out of memory (plan)");
+            n++;
+        }
     }
     if (st != DSG_OK) {
         free_units(u, n);
@@ -324,6 +371,13 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
                 dsgi_free(u[i].rel_path);
         }
         n = kept;
+    }
+    /* Every name must be possible before the first byte is written. */
+    for (size_t i = 0; st == DSG_OK && i < n; i++)
+        st = check_name(rc, u[i].rel_path, err);
+    if (st != DSG_OK) {
+        free_units(u, n);
+        return st;
     }
     /* Largest files first, so that no worker is left with a big file
      * while the others idle at the end. Only the order of work changes:
@@ -376,7 +430,11 @@ static dsg_status write_unit(run_ctx *rc, const file_unit *u, dsg_batch **batche
         st = dsg_parquet_writer_open(&pw, sink, info.fields, info.n_fields, &po, err);
     }
     uint64_t done = 0;
-    while (st == DSG_OK && done < u->rows && !atomic_load(&rc->failed)) {
+    while (st == DSG_OK && done < u->rows && !atomic_load(&rc->failed) && !interrupted(rc)) {
+        if (opt->cancel != NULL && *opt->cancel) {
+            st = dsgi_fail(err, EINTR, "interrupted");
+            break;
+        }
         size_t n = (size_t)DSGI_MIN((uint64_t)FILL_ROWS, u->rows - done);
         const dsg_array *cols = NULL;
         st = dsg_dataset_fill(rc->ds, u->table, u->first_row + done, n, batches[u->table], &cols, err);
@@ -391,7 +449,9 @@ static dsg_status write_unit(run_ctx *rc, const file_unit *u, dsg_batch **batche
             pthread_mutex_unlock(&rc->lock);
         }
     }
-    if (st == DSG_OK && atomic_load(&rc->failed))
+    if (st == DSG_OK && interrupted(rc))
+        st = dsgi_fail(err, DSG_EINTR, "interrupted while writing %s", u->rel_path);
+    else if (st == DSG_OK && atomic_load(&rc->failed))
         st = dsgi_fail(err, DSG_EIO, "stopped after an error in another file");
     uint64_t bytes = 0;
     if (st == DSG_OK) {
@@ -439,7 +499,7 @@ static dsg_status local_prepare(run_ctx *rc, dsg_error *err)
                 continue;
             char dir[4600];
             snprintf(dir, sizeof dir, "%s/%s", opt->output, info.name);
-            st = remove_tree(dir, err);
+            st = dsgi_tree_remove(dir, err);
         }
     }
     if (st == DSG_OK)
@@ -629,7 +689,7 @@ static void *worker(void *arg)
     size_t n_tables = DSGI_MIN(dsg_dataset_n_tables(rc->ds), (size_t)MAX_TABLES);
     for (;;) {
         size_t i = atomic_fetch_add(&rc->next, 1);
-        if (i >= rc->n_units || atomic_load(&rc->failed))
+        if (i >= rc->n_units || atomic_load(&rc->failed) || interrupted(rc))
             break;
         dsg_error e;
         dsg_error_clear(&e);
@@ -656,6 +716,7 @@ dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *s
     memset(&rc, 0, sizeof rc);
     rc.ds = ds;
     rc.opt = opt;
+    rc.interrupts = atomic_load(&dsgi_interrupts);
     DSGI_FORWARD(check_options(&rc, ds, opt, err));
     DSGI_RETURN_IF(dsg_dataset_n_tables(ds) > MAX_TABLES, err, DSG_EINVAL, "too many tables");
     DSGI_FORWARD(s3_open(&rc, err));
@@ -672,11 +733,17 @@ dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *s
         dsgi_s3_client_free(rc.s3);
         return st;
     }
+    /* Memory is about one open row group (and its batch) per worker, so
+     * it grows with the workers, not with the data. Local output is
+     * CPU-bound: workers beyond the cores cannot go faster and would only
+     * hold more row groups, so there are never more than cores. S3 output
+     * waits on the network and may use more. */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = opt->threads;
-    if (threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n > 0 ? (int)DSGI_MIN(n, (long)MAX_THREADS) : 1;
-    }
+    if (threads == 0)
+        threads = cores > 0 ? (int)DSGI_MIN(cores, (long)MAX_THREADS) : 1;
+    if (rc.s3 == NULL && cores > 0 && threads > cores)
+        threads = (int)cores;
     if ((size_t)threads > rc.n_units)
         threads = rc.n_units ? (int)rc.n_units : 1;
     pthread_mutex_init(&rc.lock, NULL);
@@ -698,6 +765,13 @@ dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *s
         if (err)
             *err = rc.first_err;
         return rc.first_err.status;
+    }
+    /* Interrupted between files: nothing is half-written, but the run is
+     * incomplete, so it must not count, nor be committed to a table. */
+    if (interrupted(&rc) || atomic_load(&rc.next) < rc.n_units) {
+        free_sessions(&rc); /* nothing is committed */
+        return dsgi_fail(err, DSG_EINTR, "interrupted after %llu of %zu files",
+                         (unsigned long long)rc.files_done, rc.n_units);
     }
     st = commit_sessions(&rc, err);
     free_sessions(&rc);

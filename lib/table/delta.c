@@ -141,6 +141,7 @@ static json_t *type_json(const dsg_field *f)
         return json_pack("{s:s, s:o, s:o, s:b}", "type", "map", "keyType", k, "valueType", v,
                          "valueContainsNull", (f->children[1].flags & DSG_FIELD_NULLABLE) != 0);
     }
+    default: break; /* types of user data (Arrow input): not written to Delta tables yet */
     }
     return NULL;
 }

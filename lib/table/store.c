@@ -347,7 +347,8 @@ static dsg_status s3_put(dsgt_store *s, const char *rel, const void *data, size_
     dsg_status st = DSG_OK;
     int resent = 0;
     for (int conflicts = 0;; conflicts++) {
-        st = dsgi_s3_perform(s->s3, &call, NULL, &reply, err);
+        const dsgi_s3_expect expect = {NULL, 1}; /* a 200 without an ETag is not S3's */
+        st = dsgi_s3_perform_checked(s->s3, &call, &expect, NULL, &reply, err);
         resent |= reply.attempts > 1;
         if (st == DSG_OK || reply.status != 409 || !if_absent || conflicts >= CONFLICT_RETRIES)
             break;
@@ -467,7 +468,8 @@ static dsg_status s3_list(dsgt_store *s, const char *prefix, entries *out, dsg_e
         dsgi_sigv4_pair q[4] = {{"list-type", "2"}, {"prefix", key_prefix}, {"max-keys", "1000"},
                                 {"continuation-token", token}};
         dsgi_s3_call call = {"ListObjectsV2", "GET", "", key_prefix, q, *token ? 4u : 3u, NULL, 0, NULL, 0};
-        st = dsgi_s3_perform(s->s3, &call, NULL, &reply, err);
+        const dsgi_s3_expect expect = {"ListBucketResult", 0};
+        st = dsgi_s3_perform_checked(s->s3, &call, &expect, NULL, &reply, err);
         if (st != DSG_OK)
             break;
         const char *xml = (const char *)reply.body.data;

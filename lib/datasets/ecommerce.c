@@ -1398,13 +1398,17 @@ static dsg_status ec_partition(const void *state, size_t t, size_t p, char *path
     return DSG_OK;
 }
 
-/* Increments name their files apart from earlier runs': customers always,
- * orders and items when the increment starts inside a month partition. */
+/* Increments name their files apart from earlier runs': customers and
+ * products (whose increment is empty, but the run writes a table without
+ * rows as one empty file) always, orders and items when the increment
+ * starts inside a month partition or has no orders. */
 static const char *ec_file_suffix(const void *state, size_t t)
 {
     const ecommerce *e = state;
-    if (t == T_CUSTOMERS || ((t == T_ORDERS || t == T_ITEMS) && e->orders_suffix))
-        return e->file_suffix[0] ? e->file_suffix : NULL;
+    if (!e->file_suffix[0])
+        return NULL;
+    if (t == T_CUSTOMERS || t == T_PRODUCTS || e->orders_suffix || ec_rows(state, t) == 0)
+        return e->file_suffix;
     return NULL;
 }
 

@@ -350,7 +350,8 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
                 cap *= 2;
             }
             char rel[1400];
-            snprintf(rel, sizeof rel, "%s/%s.%s", info.name, info.name, ext);
+            snprintf(rel, sizeof rel, "%s/%s%s.%s", info.name, info.name,
+                     info.file_suffix ? info.file_suffix : "", ext);
             u[n] = (file_unit){n, t, 0, 0, dsgi_strdup(rel)};
             if (u[n].rel_path == NULL)
                 st = dsgi_fail(err, DSG_ENOMEM, "out of memory (plan)");

@@ -200,6 +200,10 @@ def test_increment_is_the_tail_of_one_run(run_cli, tmp_path, scheme):
     # April's new customers in a file of their own, the rows of the long run
     new = [f for f in added if f.startswith("customers/")]
     assert new == ["customers/customers-2024-04-01.parquet"], sorted(added)
+    # no products in an increment (the run writes the empty table apart)
+    assert [f for f in added if f.startswith("products/")] in ([], ["products/products-2024-04-01.parquet"])
+    n_products, = duckdb_connect().execute(f"SELECT count(*) FROM read_parquet('{parts}/products/*.parquet')").fetchone()
+    assert n_products == 400
     con = duckdb_connect()
     q = "SELECT hash(list(c ORDER BY customer_id)) FROM read_parquet('{}') c{}"
     got, = con.execute(q.format(parts / new[0], "")).fetchone()

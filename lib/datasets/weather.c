@@ -458,7 +458,7 @@ static dsg_status stations_from_option(weather *w, dsg_error *err)
             k++;
         if (k == N_WORLD) {
             st = dsgi_fail(err, DSG_EINVAL,
-                           "--locations: '%s' is not a built-in place (see `info weather`; or use "
+                           "--locations: '%s' is not one of the built-in places (others: "
                            "--locations-file)",
                            items[i]);
             break;

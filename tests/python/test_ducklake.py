@@ -332,7 +332,8 @@ def test_lake_created_by_duckdb(tmp_path, run_cli):
     con = connect()
     attach(con, duck_sqlite(cat))
     assert con.execute("SELECT count(*) FROM lake.t").fetchone()[0] == 5
-    assert con.execute("SELECT count(*) FROM lake.customers").fetchone()[0] == 60
+    ours = con.execute(f"SELECT count(*) FROM read_parquet('{tmp_path / 'ours' / 'customers'}/*.parquet')").fetchone()[0]
+    assert ours > 0 and con.execute("SELECT count(*) FROM lake.customers").fetchone()[0] == ours
     path, rel = sqlite3.connect(cat).execute(
         "SELECT path, path_is_relative FROM ducklake_table WHERE table_name = 'customers'").fetchone()
     assert rel == 0 and path == f"{tmp_path / 'ours' / 'customers'}/"
@@ -400,7 +401,7 @@ def test_postgres_catalog_concurrent_writers_and_shards(tmp_path, run_cli, dsg_b
     run_cli(*base, "--mode", "append", "--tables", "products")
     con = connect()
     attach(con, uri)
-    assert con.execute("SELECT count(*) FROM lake.products").fetchone()[0] == 4 * 25 + 3
+    assert con.execute("SELECT count(*) FROM lake.products").fetchone()[0] == 4 * len(jsonl_rows(jsonl, "products")) + 3
 
 
 def test_postgres_errors_name_the_catalog_without_password(tmp_path, run_cli, postgres):
@@ -454,11 +455,12 @@ def test_kill_9_leaves_the_previous_snapshot(tmp_path, run_cli, dsg_bin):
     con = connect()
     attach(con, duck_sqlite(cat))
     assert con.execute("SELECT max(snapshot_id) FROM ducklake_snapshots('lake')").fetchone()[0] == 1
-    assert con.execute("SELECT count(*) FROM lake.customers").fetchone()[0] == 60
+    customers = con.execute("SELECT count(*) FROM lake.customers AT (VERSION => 1)").fetchone()[0]
+    assert customers > 0 and con.execute("SELECT count(*) FROM lake.customers").fetchone()[0] == customers
     con.close()
     # the next run commits normally beside the orphans
     run_cli("generate", "ecommerce", "--format", "ducklake", "--output", data, "--catalog-uri", sqlite_uri(cat),
             "--mode", "append", *SMALL, "--tables", "customers")
     con = connect()
     attach(con, duck_sqlite(cat))
-    assert con.execute("SELECT count(*) FROM lake.customers").fetchone()[0] == 120
+    assert con.execute("SELECT count(*) FROM lake.customers").fetchone()[0] == 2 * customers

@@ -502,7 +502,7 @@ def test_kill_9_leaves_a_complete_snapshot(tmp_path, run_cli, dsg_bin):
     while time.time() < deadline and len(list(wh.rglob("*.parquet"))) < 12:
         time.sleep(0.05)
     p.send_signal(signal.SIGKILL)
-    p.wait()
+    assert p.wait() == -signal.SIGKILL  # killed while writing, not finished
     assert current_metadata(db, "order_items") == committed
     t = catalog(f"sqlite:///{db}").load_table(("default", "order_items"))
     assert t.scan().to_arrow().num_rows == rows

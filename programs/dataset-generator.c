@@ -8,6 +8,8 @@
 #include <dsg/dsg.h>
 
 #include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -33,6 +35,7 @@ static void usage(FILE *f)
             "  list-datasets                the datasets this program can generate\n"
             "  list-formats                 the output formats\n"
             "  info DATASET                 tables, columns, types, partitions, options\n"
+            "  clean DIR [--all]            remove temporary files that killed runs left in DIR\n"
             "\n"
             "  --help, --version\n",
             prog);
@@ -45,19 +48,32 @@ static void generate_usage(FILE *f)
             "\n"
             "options:\n"
             "  --output DIR              output directory (created if missing)\n"
-            "  --format FORMAT           parquet (default) or jsonl\n"
+            "  --format FORMAT           parquet (default), jsonl, or a table format: delta,\n"
+            "                            iceberg, ducklake (see list-formats)\n"
+            "  --mode MODE               create (default): refuse existing tables (plain\n"
+            "                            files: a non-empty DIR); append: add files (a new\n"
+            "                            table version; plain files: never replace one);\n"
+            "                            overwrite: replace the tables\n"
             "  --compression CODEC       none, snappy (default), gzip, zstd, brotli, lz4_raw\n"
             "  --compression-level N     gzip 1-12 (6), zstd -7..22 (3), brotli 0-11 (4)\n"
             "  --file-rows-target N      at most N rows per file (250000)\n"
             "  --row-group-rows N        at most N rows per row group (131072)\n"
-            "  --threads N               worker threads (default: number of cores)\n"
+            "  --threads N               worker threads (default: number of cores; local\n"
+            "                            output never uses more workers than cores)\n"
             "  --tables A,B              write only these tables\n"
             "  --shard K/N | auto        write only shard K of N (1 <= K <= N); auto reads\n"
             "                            Slurm, Kubernetes (JOB_COMPLETION_INDEX with\n"
             "                            DSG_SHARD_COUNT) or MPI launcher variables\n"
-            "  --overwrite               replace the dataset's table directories in DIR;\n"
-            "                            other files in DIR are left alone\n"
-            "  --summary-json FILE       write a JSON summary with every file written\n"
+            "  --overwrite               same as --mode overwrite: replace the dataset's\n"
+            "                            tables in DIR; other files in DIR are left alone\n"
+            "  --catalog-uri URI         table catalog (iceberg, ducklake): sqlite:///PATH\n"
+            "                            or postgresql://USER:PASS@HOST:PORT/DB\n"
+            "  --catalog-kind KIND       sql (iceberg), sqlite or postgres (ducklake);\n"
+            "                            default: from the URI\n"
+            "  --catalog-namespace NS    namespace (iceberg: default; ducklake: main)\n"
+            "  --catalog-name NAME       catalog name (iceberg's catalog_name: default)\n"
+            "  --summary-json FILE|-     write a JSON summary with every file written (and\n"
+            "                            each table version committed); -: standard output\n"
             "  --quiet                   no progress and no summary line\n"
             "\n"
             "S3 output (--output s3://BUCKET/PREFIX):\n"
@@ -75,7 +91,9 @@ static void generate_usage(FILE *f)
             "  --s3-virtual-hosted       address BUCKET.host instead of host/BUCKET\n"
             "  --s3-part-size MIB        multipart part size, 5 to 5120 (8)\n"
             "  --s3-max-retries N        retries of a failed request, 0 to 30 (6)\n"
-            "  --s3-timeout SECONDS      retry a request that moves no data this long (30)\n"
+            "  --s3-timeout SECONDS      retry a request that moves no data this long (30);\n"
+            "                            a request must end within 3x this plus 1 s per\n"
+            "                            256 KiB, its retries within 4 such deadlines\n"
             "\n"
             "Dataset options are listed by `%s info DATASET`.\n",
             prog, prog);
@@ -113,6 +131,7 @@ static const char *type_text(const dsg_field *f, char *buf, size_t n)
     case DSG_STRUCT: return "STRUCT";
     case DSG_LIST: return "LIST";
     case DSG_MAP: return "MAP";
+    default: break; /* types of user data only */
     }
     return "?";
 }
@@ -128,8 +147,8 @@ static void print_field(const dsg_field *f, int indent)
 
 static int cmd_info(int argc, char **argv)
 {
-    if (argc < 1 || strcmp(argv[0], "--help") == 0) {
-        printf("usage: %s info DATASET [DATASET OPTIONS]\n", prog);
+    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+        fprintf(argc < 1 ? stderr : stdout, "usage: %s info DATASET [DATASET OPTIONS]\n", prog);
         return argc < 1 ? EXIT_BAD_INPUT : 0;
     }
     dsg_error err;
@@ -178,12 +197,20 @@ typedef struct file_rec {
     unsigned long long rows, bytes;
 } file_rec;
 
+typedef struct commit_rec {
+    char table[128];
+    long long version;
+} commit_rec;
+
 typedef struct cli_ctx {
     int progress;
     double t0, last;
     file_rec *files;
     size_t n_files, cap_files;
     int oom;
+    const char *format;
+    commit_rec commits[64];
+    size_t n_commits;
 } cli_ctx;
 
 static double now(void)
@@ -215,6 +242,17 @@ static void on_file(void *p, const char *table, const char *path, uint64_t rows,
         c->oom = 1;
 }
 
+static void on_commit(void *p, const char *table, const char *format, int64_t version)
+{
+    cli_ctx *c = p;
+    (void)format;
+    if (c->n_commits < sizeof c->commits / sizeof c->commits[0]) {
+        commit_rec *r = &c->commits[c->n_commits++];
+        snprintf(r->table, sizeof r->table, "%s", table);
+        r->version = (long long)version;
+    }
+}
+
 static void on_progress(void *p, uint64_t done, uint64_t total, uint64_t bytes)
 {
     cli_ctx *c = p;
@@ -244,16 +282,55 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static int write_summary(const char *path, const char *dataset, const char *output,
-                         const dsg_run_stats *s, const cli_ctx *c)
+/* --summary-json FILE: checked before the run, so that a bad name fails
+ * at once (exit 2) instead of after the whole run. "-" is stdout. */
+/* Whether dir is output or one of its ancestors (as written): the run
+ * creates it. */
+static int created_by_run(const char *dir, const char *output)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL) {
-        fprintf(stderr, "%s: cannot write summary %s: %s\n", prog, path, strerror(errno));
+    if (output == NULL || strncmp(output, "s3://", 5) == 0)
+        return 0;
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    return strncmp(output, dir, n) == 0 && (output[n] == '\0' || output[n] == '/');
+}
+
+static int check_summary_path(const char *path, const char *output)
+{
+    if (*path == '\0')
+        return bad_input("--summary-json needs a file name (or - for standard output)%s", "");
+    if (strcmp(path, "-") == 0)
+        return 0;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return bad_input("--summary-json %s is a directory", path);
+    size_t n = strlen(path);
+    char *dir = malloc(n + 2);
+    if (dir == NULL)
         return 1;
-    }
+    memcpy(dir, path, n + 1);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        strcpy(dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    int rc = 0;
+    if (stat(dir, &st) != 0 && created_by_run(dir, output))
+        rc = 0; /* --output DIR --summary-json DIR/summary.json */
+    else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        rc = bad_input("--summary-json: the directory %s does not exist", dir);
+    else if (access(dir, W_OK | X_OK) != 0)
+        rc = bad_input("--summary-json: the directory %s is not writable", dir);
+    free(dir);
+    return rc;
+}
+
+static void summary_body(FILE *f, const char *dataset, const char *output, const dsg_run_stats *s,
+                         const cli_ctx *c)
+{
     fprintf(f, "{\"dataset\":");
     json_string(f, dataset);
     fprintf(f, ",\"output\":");
@@ -268,23 +345,75 @@ static int write_summary(const char *path, const char *dataset, const char *outp
         json_string(f, c->files[i].path);
         fprintf(f, ",\"rows\":%llu,\"bytes\":%llu}", c->files[i].rows, c->files[i].bytes);
     }
-    fprintf(f, "]}\n");
+    fprintf(f, "]");
+    if (c->format != NULL) { /* table formats: the version each table is at */
+        fprintf(f, ",\"format\":");
+        json_string(f, c->format);
+        fprintf(f, ",\"commits\":[");
+        for (size_t i = 0; i < c->n_commits; i++) {
+            fprintf(f, "%s{\"table\":", i ? "," : "");
+            json_string(f, c->commits[i].table);
+            fprintf(f, ",\"version\":%lld}", c->commits[i].version);
+        }
+        fprintf(f, "]");
+    }
+    fprintf(f, "}\n");
+}
+
+static int write_summary(const char *path, const char *dataset, const char *output,
+                         const dsg_run_stats *s, const cli_ctx *c)
+{
+    if (strcmp(path, "-") == 0) {
+        summary_body(stdout, dataset, output, s, c);
+        return 0; /* write errors on stdout are caught in main */
+    }
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (tmp == NULL) {
+        fprintf(stderr, "%s: cannot write summary %s: out of memory\n", prog, path);
+        return 1;
+    }
+    snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        fprintf(stderr, "%s: cannot write summary %s: %s\n", prog, path, strerror(errno));
+        free(tmp);
+        return 1;
+    }
+    summary_body(f, dataset, output, s, c);
     int bad = ferror(f);
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {
         fprintf(stderr, "%s: cannot write summary %s: %s\n", prog, path, strerror(errno));
         unlink(tmp);
+        free(tmp);
         return 1;
     }
+    free(tmp);
+    return 0;
+}
+
+/* A whole number written plainly: digits, with a leading '-' only when
+ * negative values are allowed; no '+', no spaces, no overflow. */
+static int whole_number(const char *v, int allow_minus, long long *out)
+{
+    const char *d = allow_minus && *v == '-' ? v + 1 : v;
+    size_t n = strspn(d, "0123456789");
+    if (n == 0 || d[n] != '\0' || n > 18)
+        return -1;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return -1;
+    *out = x;
     return 0;
 }
 
 static int parse_count(const char *opt, const char *v, long long min, long long max, long long *out)
 {
-    char *end;
-    errno = 0;
-    long long x = strtoll(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || errno != 0 || x < min || x > max) {
+    long long x;
+    if (whole_number(v, min < 0, &x) != 0 || x < min || x > max) {
         fprintf(stderr, "%s: %s must be a whole number between %lld and %lld, not '%s'\n", prog, opt,
                 min, max, v);
         return -1;
@@ -297,12 +426,10 @@ static int parse_count(const char *opt, const char *v, long long min, long long 
 static long env_number(const char *name)
 {
     const char *v = getenv(name);
-    char *end;
-    if (v == NULL || *v == '\0')
+    long long x;
+    if (v == NULL || whole_number(v, 0, &x) != 0 || x > 1000000000)
         return -1;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    return (*end == '\0' && errno == 0 && x >= 0) ? x : -1;
+    return (long)x;
 }
 
 /* --shard K/N, or --shard auto: the shard from the environment of the
@@ -312,12 +439,23 @@ static long env_number(const char *name)
  *   MPI launchers      OMPI_COMM_WORLD_RANK/SIZE, PMI_RANK/PMI_SIZE */
 static int parse_shard(const char *val, unsigned *k, unsigned *n)
 {
-    char extra;
     if (strcmp(val, "auto") != 0) {
-        if (sscanf(val, "%u/%u%c", k, n, &extra) != 2 || *n < 1 || *k < 1 || *k > *n) {
-            bad_input("--shard must be K/N with 1 <= K <= N, or auto, not '%s'", val);
+        /* K and N plain whole numbers (no sign), N at most 10^6 */
+        const char *slash = strchr(val, '/');
+        char kbuf[24];
+        long long kk = 0, nn = 0;
+        int ok = slash != NULL && (size_t)(slash - val) < sizeof kbuf;
+        if (ok) {
+            memcpy(kbuf, val, (size_t)(slash - val));
+            kbuf[slash - val] = '\0';
+            ok = whole_number(kbuf, 0, &kk) == 0 && whole_number(slash + 1, 0, &nn) == 0;
+        }
+        if (!ok || nn < 1 || nn > 1000000 || kk < 1 || kk > nn) {
+            bad_input("--shard must be K/N with 1 <= K <= N <= 1000000, or auto, not '%s'", val);
             return -1;
         }
+        *k = (unsigned)kk;
+        *n = (unsigned)nn;
         return 0;
     }
     static const char *const pairs[][2] = {
@@ -411,6 +549,22 @@ static const char *s3_split(const char *uri, size_t *bucket_len)
     return rest + strspn(rest, "/");
 }
 
+/* uri for a message: any "user:password@" of its authority becomes "***@". */
+static const char *redact(const char *uri, char *buf, size_t n)
+{
+    const char *sep = strstr(uri, "://");
+    const char *auth = sep ? sep + 3 : uri;
+    size_t len = strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (size_t i = 0; i < len; i++)
+        if (auth[i] == '@')
+            at = auth + i;
+    if (at == NULL)
+        return uri;
+    snprintf(buf, n, "%.*s***@%s", (int)(auth - uri), uri, at + 1);
+    return buf;
+}
+
 /* An s3:// --output must lie in --s3-uri's bucket, under its base prefix. */
 static int check_agreement(const char *uri, const char *out)
 {
@@ -424,7 +578,9 @@ static int check_agreement(const char *uri, const char *out)
                 (strncmp(rest, base, base_len) == 0 && (rest[base_len] == '\0' || rest[base_len] == '/'));
     if (same_bucket && under)
         return 0;
-    fprintf(stderr, "%s: --output %s and --s3-uri %s contradict each other: %s\n", prog, out, uri,
+    char b1[4200], b2[4200];
+    fprintf(stderr, "%s: --output %s and --s3-uri %s contradict each other: %s\n", prog,
+            redact(out, b1, sizeof b1), redact(uri, b2, sizeof b2),
             same_bucket ? "the output is not under the --s3-uri prefix" : "they name different buckets");
     return EXIT_BAD_INPUT;
 }
@@ -434,8 +590,9 @@ static int check_agreement(const char *uri, const char *out)
 static int place_output(cli_s3 *s, dsg_run_options *opt)
 {
     const char *out = opt->output;
+    char b1[4200], b2[4200];
     if (strncmp(s->uri, "s3://", 5) != 0)
-        return bad_input("--s3-uri must be an s3://BUCKET[/PREFIX] URI, not '%s'", s->uri);
+        return bad_input("--s3-uri must be an s3://BUCKET[/PREFIX] URI, not '%s'", redact(s->uri, b1, sizeof b1));
     if (out == NULL) {
         opt->output = s->uri;
         return 0;
@@ -444,7 +601,7 @@ static int place_output(cli_s3 *s, dsg_run_options *opt)
         return check_agreement(s->uri, out);
     if (out[0] == '/') {
         fprintf(stderr, "%s: --output %s is a local path but --s3-uri %s names a bucket: give a relative "
-                "--output (written under the bucket) or an s3:// one\n", prog, out, s->uri);
+                "--output (written under the bucket) or an s3:// one\n", prog, out, redact(s->uri, b2, sizeof b2));
         return EXIT_BAD_INPUT;
     }
     while (strncmp(out, "./", 2) == 0)
@@ -492,6 +649,45 @@ static int resolve_s3(cli_s3 *s, dsg_run_options *opt)
     return 0;
 }
 
+/* Options whose values are secrets, in any spelling (--name, --name=V). */
+static int is_secret_option(const char *arg)
+{
+    static const char *const secret[] = {"--s3-secret", "--s3-session-token", "--catalog-uri"};
+    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++) {
+        size_t n = strlen(secret[i]);
+        if (strncmp(arg, secret[i], n) == 0 && (arg[n] == '\0' || arg[n] == '='))
+            return 1;
+    }
+    return 0;
+}
+
+static volatile sig_atomic_t g_signal;
+
+static void on_signal(int signo)
+{
+    if (g_signal != 0) { /* a second signal: stop now, the hard way */
+        signal(signo, SIG_DFL);
+        raise(signo);
+        return;
+    }
+    g_signal = signo;
+    dsg_interrupt();
+}
+
+/* SIGINT and SIGTERM stop the run cleanly (open files removed, uploads
+ * aborted); SIGXFSZ is ignored so that a file-size limit shows as a write
+ * error naming the file instead of killing the process silently. */
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGXFSZ, SIG_IGN);
+}
+
 static int cmd_generate(int argc, char **argv)
 {
     if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
@@ -516,15 +712,28 @@ static int cmd_generate(int argc, char **argv)
     size_t n_tables = 0;
     cli_s3 s3;
     cli_s3_init(&s3);
+    dsg_catalog_config catalog = {NULL, NULL, NULL, NULL};
+    const char *mode_text = NULL;
     for (int i = 1; i < argc && rc == 0; i++) {
         char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             generate_usage(stdout);
+            size_t n_opt;
+            const dsg_option_info *o = dsg_dataset_options(ds, &n_opt);
+            printf("\noptions of dataset %s:\n", dataset);
+            for (size_t k = 0; k < n_opt; k++)
+                printf("  --%-22s %s (default %s)\n", o[k].name, o[k].help, o[k].default_value);
             dsg_dataset_free(ds);
             return 0;
         }
         if (strncmp(a, "--", 2) != 0) {
-            rc = bad_input("unexpected argument '%s'", a);
+            /* what follows a secret option may be the secret itself
+             * ("--s3-secret= VALUE"): never echo it */
+            if (i > 1 && is_secret_option(argv[i - 1]))
+                rc = bad_input("unexpected argument after %s (not shown: it may be a secret)",
+                               strncmp(argv[i - 1], "--s3-secret", 11) == 0 ? "--s3-secret" : "a secret option");
+            else
+                rc = bad_input("unexpected argument '%s'", a);
             break;
         }
         char name[128];
@@ -562,11 +771,25 @@ static int cmd_generate(int argc, char **argv)
             }
             val = argv[++i];
         }
+        if (*val == '\0' && is_secret_option(a)) {
+            rc = bad_input("option --%s needs a value", name);
+            break;
+        }
         long long x;
         if (strcmp(name, "output") == 0) {
             opt.output = val;
         } else if (strcmp(name, "format") == 0) {
             opt.format = val;
+        } else if (strcmp(name, "mode") == 0) {
+            mode_text = val;
+        } else if (strcmp(name, "catalog-uri") == 0) {
+            catalog.uri = val;
+        } else if (strcmp(name, "catalog-kind") == 0) {
+            catalog.kind = val;
+        } else if (strcmp(name, "catalog-namespace") == 0) {
+            catalog.namespace_ = val;
+        } else if (strcmp(name, "catalog-name") == 0) {
+            catalog.name = val;
         } else if (strcmp(name, "compression") == 0) {
             codec_name = val;
         } else if (strcmp(name, "compression-level") == 0) {
@@ -597,9 +820,13 @@ static int cmd_generate(int argc, char **argv)
             free(tables_buf);
             tables_buf = strdup(val);
             n_tables = 0;
-            for (char *s = strtok(tables_buf, ","); s && n_tables < 64; s = strtok(NULL, ","))
-                tables[n_tables++] = s;
-            if (n_tables == 0)
+            for (char *s = tables_buf ? strtok(tables_buf, ",") : NULL; s && rc == 0; s = strtok(NULL, ",")) {
+                if (n_tables == 64)
+                    rc = bad_input("--tables names more than 64 tables%s", "");
+                else
+                    tables[n_tables++] = s;
+            }
+            if (rc == 0 && n_tables == 0)
                 rc = bad_input("--tables needs at least one table name%s", "");
         } else if (strncmp(name, "s3-", 3) == 0) {
             rc = s3_option(&s3, name, val);
@@ -617,10 +844,31 @@ static int cmd_generate(int argc, char **argv)
             rc = fail(&err);
         opt.parquet.level = (int)lv;
     }
+    if (rc == 0 && mode_text != NULL) {
+        if (strcmp(mode_text, "create") == 0)
+            opt.mode = DSG_MODE_CREATE;
+        else if (strcmp(mode_text, "append") == 0)
+            opt.mode = DSG_MODE_APPEND;
+        else if (strcmp(mode_text, "overwrite") == 0)
+            opt.mode = DSG_MODE_OVERWRITE;
+        else
+            rc = bad_input("--mode must be create, append or overwrite, not '%s'", mode_text);
+    }
+    if (rc == 0 && (catalog.kind || catalog.namespace_ || catalog.name) && catalog.uri == NULL)
+        rc = bad_input("--catalog-kind, --catalog-namespace and --catalog-name need --catalog-uri%s", "");
+    if (rc == 0 && catalog.uri != NULL)
+        opt.catalog = &catalog;
     if (rc == 0)
         rc = resolve_s3(&s3, &opt);
     if (rc == 0 && opt.output == NULL)
         rc = bad_input("generate needs --output DIR (or --s3-uri s3://BUCKET/PREFIX)%s", "");
+    opt.tables = n_tables ? tables : NULL;
+    opt.n_tables = n_tables;
+    /* everything the user gave is checked before planning and writing */
+    if (rc == 0 && summary != NULL)
+        rc = check_summary_path(summary, opt.output);
+    if (rc == 0 && dsg_run_check(ds, &opt, &err) != DSG_OK)
+        rc = fail(&err);
     if (rc == 0 && dsg_dataset_prepare(ds, &err) != DSG_OK)
         rc = fail(&err);
     if (rc != 0) {
@@ -628,8 +876,6 @@ static int cmd_generate(int argc, char **argv)
         dsg_dataset_free(ds);
         return rc;
     }
-    opt.tables = n_tables ? tables : NULL;
-    opt.n_tables = n_tables;
     cli_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.progress = !quiet && isatty(STDERR_FILENO);
@@ -637,17 +883,27 @@ static int cmd_generate(int argc, char **argv)
     opt.ctx = &ctx;
     opt.on_file = on_file;
     opt.on_progress = on_progress;
+    opt.on_commit = on_commit;
+    ctx.format = dsg_table_format_available(opt.format) ? opt.format : NULL;
     dsg_run_stats stats;
+    catch_signals();
     dsg_status st = dsg_run(ds, &opt, &stats, &err);
     if (ctx.progress)
         fprintf(stderr, "\r%*s\r", 78, "");
-    if (st != DSG_OK) {
+    if (st != DSG_OK && g_signal != 0) {
+        fprintf(stderr, "%s: interrupted by %s: %s; the files being written were removed\n", prog,
+                g_signal == SIGINT ? "SIGINT" : "SIGTERM", err.message);
+        rc = 128 + g_signal;
+    } else if (st != DSG_OK) {
         rc = fail(&err);
     } else {
         if (!quiet)
             fprintf(stderr, "%s: %s: %llu tables, %llu files, %llu rows, %.1f MB in %.2f s\n", prog,
                     dataset, (unsigned long long)stats.tables, (unsigned long long)stats.files,
                     (unsigned long long)stats.rows, (double)stats.bytes / 1e6, stats.seconds);
+        for (size_t i = 0; !quiet && i < ctx.n_commits; i++)
+            fprintf(stderr, "%s: %s table %s committed at version %lld\n", prog, opt.format, ctx.commits[i].table,
+                    ctx.commits[i].version);
         if (ctx.oom) {
             fprintf(stderr, "%s: out of memory while recording the file list\n", prog);
             rc = 1;
@@ -665,7 +921,53 @@ static int cmd_generate(int argc, char **argv)
     return rc;
 }
 
+static int cmd_clean(int argc, char **argv)
+{
+    const char *dir = NULL;
+    int all = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: %s clean DIR [--all]\n\n"
+                   "Removes the temporary files (.NAME.tmp-PID-N) that runs killed before they could\n"
+                   "clean up left under DIR. Files of runs still alive on this machine are kept\n"
+                   "unless --all is given (only when no run writes there, from any machine).\n",
+                   prog);
+            return 0;
+        }
+        if (strcmp(argv[i], "--all") == 0)
+            all = 1;
+        else if (argv[i][0] == '-' || dir != NULL)
+            return bad_input("clean takes a directory and --all, not '%s'", argv[i]);
+        else
+            dir = argv[i];
+    }
+    if (dir == NULL) {
+        fprintf(stderr, "usage: %s clean DIR [--all]\n", prog);
+        return EXIT_BAD_INPUT;
+    }
+    dsg_error err;
+    uint64_t removed = 0;
+    if (dsg_clean(dir, all, &removed, &err) != DSG_OK)
+        return fail(&err);
+    printf("%s: removed %llu temporary file%s\n", dir, (unsigned long long)removed, removed == 1 ? "" : "s");
+    return 0;
+}
+
+static int run_command(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    int rc = run_command(argc, argv);
+    /* Output that did not reach stdout (a full disk, a closed pipe) is a
+     * failure, not a success. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write to standard output: %s\n", prog, strerror(errno ? errno : EIO));
+        return rc ? rc : 1;
+    }
+    return rc;
+}
+
+static int run_command(int argc, char **argv)
 {
 #if defined(__GLIBC__)
     /* Each file's writer allocates and frees the same large buffers; keep
@@ -692,6 +994,8 @@ int main(int argc, char **argv)
         return cmd_generate(argc - 2, argv + 2);
     if (strcmp(cmd, "info") == 0)
         return cmd_info(argc - 2, argv + 2);
+    if (strcmp(cmd, "clean") == 0)
+        return cmd_clean(argc - 2, argv + 2);
     if (strcmp(cmd, "list-datasets") == 0) {
         for (const char *const *n = dsg_dataset_names(); *n; n++)
             printf("%s\n", *n);
@@ -699,6 +1003,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "list-formats") == 0) {
         printf("parquet\njsonl\n");
+        static const char *const table_formats[] = {"delta", "iceberg", "ducklake"};
+        for (size_t i = 0; i < sizeof table_formats / sizeof table_formats[0]; i++)
+            if (dsg_table_format_available(table_formats[i]))
+                printf("%s\n", table_formats[i]);
         return 0;
     }
     return bad_input("unknown command '%s' (try --help)", cmd);

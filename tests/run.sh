@@ -69,6 +69,9 @@ if [ -z "$only" ] || [ "$only" = python ]; then
     # PostgreSQL, one loopback S3 (tests/python/conftest.py).
     testenv=${DSG_TESTENV:-$here/../build/testenv}
     export DSG_TESTENV=$testenv
+    # The package under test is the checkout being tested: pip install .
+    # builds the extension and the packaged CLI from these sources.
+    run "python/install" "$testenv/venv/bin/pip" install --quiet --no-deps --no-build-isolation "$here/.."
     run "python/pytest" "$testenv/venv/bin/python" -m pytest "$here/python" -q -p no:cacheprovider \
         ${DSG_PYTEST_ARGS:-}
 fi

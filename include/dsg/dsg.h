@@ -53,6 +53,7 @@ typedef int dsg_status;
 #define DSG_ENET (-30706)     /* network failure */
 #define DSG_EREMOTE (-30707)  /* a remote service refused the request */
 #define DSG_EINTERNAL (-30708) /* a bug: an invariant did not hold */
+#define DSG_EINTR (-30720)    /* stopped by dsg_interrupt (a signal) */
 
 #define DSG_ERROR_MESSAGE_MAX 512
 
@@ -103,14 +104,36 @@ typedef enum dsg_type {
     DSG_DECIMAL,    /* int64_t unscaled value; precision 1..18 */
     DSG_STRUCT,     /* children: the members */
     DSG_LIST,       /* offsets + one child: the element */
-    DSG_MAP         /* offsets + two children: the keys (a primitive
+    DSG_MAP,        /* offsets + two children: the keys (a primitive
                        type, never null) and the values; Parquet MAP
                        (map / key_value / key, value), Arrow's map */
+    /* Types of user data (Arrow input), from 32 on. */
+    DSG_UINT8 = 32, /* uint8_t; Parquet INT32 annotated INT(8, unsigned) */
+    DSG_UINT16,     /* uint16_t; INT32 annotated INT(16, unsigned) */
+    DSG_UINT32,     /* uint32_t; INT32 annotated INT(32, unsigned) */
+    DSG_UINT64,     /* uint64_t; INT64 annotated INT(64, unsigned) */
+    DSG_BINARY,     /* bytes through offsets + data; BYTE_ARRAY, no annotation */
+    DSG_FIXED_BINARY, /* 'precision' bytes per slot in values;
+                       FIXED_LEN_BYTE_ARRAY(precision) */
+    DSG_DECIMAL128, /* 16-byte little-endian two's complement per slot
+                       (Arrow's decimal128), precision 1..38: INT32 up to 9
+                       digits, INT64 up to 18, beyond FIXED_LEN_BYTE_ARRAY
+                       of the fewest bytes that hold the precision */
+    DSG_TIME_MS,    /* int32_t milliseconds since midnight; TIME(MILLIS) */
+    DSG_TIME_US,    /* int64_t microseconds since midnight; TIME(MICROS) */
+    DSG_TIME_NS,    /* int64_t nanoseconds since midnight; TIME(NANOS) */
+    DSG_TIMESTAMP_MS, /* int64_t milliseconds since the epoch */
+    DSG_TIMESTAMP_NS, /* int64_t nanoseconds since the epoch */
+    DSG_NULL        /* no values, every slot null (valid must be given, all
+                       zero; the field nullable): INT32 annotated UNKNOWN */
 } dsg_type;
 
 /* Field flags. */
 #define DSG_FIELD_NULLABLE 1u   /* values may be null */
 #define DSG_FIELD_NO_DICT 2u    /* never try dictionary encoding (e.g. keys) */
+#define DSG_FIELD_LOCAL_TIME 4u /* timestamps and times: local (wall-clock)
+                                   values, Parquet isAdjustedToUTC=false;
+                                   without it, instants in UTC */
 
 /* One field of a schema. A list has exactly one child, its element; a
  * map exactly two, its key (primitive, not nullable) and its value; a
@@ -120,8 +143,8 @@ typedef struct dsg_field {
     const char *name;
     dsg_type type;
     unsigned flags;
-    int precision; /* DSG_DECIMAL only */
-    int scale;     /* DSG_DECIMAL only */
+    int precision; /* DSG_DECIMAL(128): digits; DSG_FIXED_BINARY: bytes */
+    int scale;     /* DSG_DECIMAL(128) only */
     const struct dsg_field *children;
     size_t n_children;
 } dsg_field;
@@ -435,6 +458,86 @@ typedef struct dsg_catalog_config {
                                NULL: "default" */
 } dsg_catalog_config;
 
+/* ------------------------------------------------------------------ */
+/* Table sessions: files committed to a table format                   */
+/* ------------------------------------------------------------------ */
+
+/* A commit session writes nothing itself: the caller writes Parquet data
+ * files under the table's root (hive directories kept, names unique per
+ * session, see dsg_table_session_file_name), hands each closed file's
+ * statistics to the session, then commits them all at once. Used by
+ * dsg_run for --format delta|iceberg|ducklake and by the Python writer of
+ * user data.
+ *
+ *   dsg_table_session_open     before the first data byte: checks the mode
+ *                              against the existing table and the catalog
+ *                              (bad input: DSG_EINVAL, nothing written)
+ *   ... write files with dsg_parquet_options.field_ids =
+ *       dsg_table_session_needs_field_ids(s) ...
+ *   dsg_table_session_add_file once per closed file (thread-safe)
+ *   dsg_table_session_commit   one atomic commit; *version receives the
+ *                              table version / snapshot id
+ *   dsg_table_session_free     without commit: nothing is committed (the
+ *                              data files stay as unreferenced orphans) */
+typedef struct dsg_table_session dsg_table_session;
+
+typedef struct dsg_table_options {
+    const char *format;          /* "delta", "iceberg", "ducklake" */
+    const char *output;          /* root directory or s3://bucket/prefix;
+                                    the table lives at <output>/<name> */
+    const dsg_s3_config *s3;     /* required for s3:// */
+    const char *name;            /* the table's name */
+    const dsg_field *fields;     /* the columns of the data files */
+    size_t n_fields;
+    const char *const *partition_by; /* hive directory levels, may be 0 */
+    size_t n_partition_by;
+    int partition_source;        /* index into fields, -1: none */
+    const dsg_partition_transform *partition_transforms; /* per level */
+    dsg_table_mode mode;
+    const dsg_catalog_config *catalog; /* NULL: none */
+} dsg_table_options;
+
+/* 1 when 'name' is a table format of this build ("delta", ...), else 0. */
+int dsg_table_format_available(const char *name);
+
+/* Opens a session; the strings and arrays of opt are copied or must stay
+ * alive until the session is freed (fields, partition arrays, catalog and
+ * s3 configuration: borrowed). */
+dsg_status dsg_table_session_open(dsg_table_session **out, const dsg_table_options *opt,
+                                  dsg_error *err);
+
+/* Whether the data files must carry Parquet field ids (Iceberg, DuckLake). */
+int dsg_table_session_needs_field_ids(const dsg_table_session *s);
+
+/* The table's root: "file:///abs/out/name" or "s3://bucket/prefix/name". */
+const char *dsg_table_session_uri(const dsg_table_session *s);
+
+/* The name of data file k of partition directory 'partition_path' ("" for
+ * none), relative to the table root and unique to this session:
+ * "year=2024/month=01/part-00000-<session uuid>.parquet". Fails with
+ * DSG_EINVAL when it does not fit in size bytes. */
+dsg_status dsg_table_session_file_name(const dsg_table_session *s, const char *partition_path,
+                                       uint64_t k, char *out, size_t size, dsg_error *err);
+
+/* Records one closed data file: rel_path relative to the table root (its
+ * directories "col=value" give the partition values, in partition_by
+ * order), its rows and bytes, and its column statistics (from
+ * dsg_parquet_writer_column_stats, copied). Thread-safe. */
+dsg_status dsg_table_session_add_file(dsg_table_session *s, const char *rel_path, uint64_t rows,
+                                      uint64_t bytes, const dsg_column_stats *columns,
+                                      size_t n_columns, dsg_error *err);
+
+/* Files added so far. */
+uint64_t dsg_table_session_files(const dsg_table_session *s);
+
+/* Commits every added file in one atomic commit (retried on a lost race).
+ * *version is written on success. A session commits at most once. */
+dsg_status dsg_table_session_commit(dsg_table_session *s, int64_t *version, dsg_error *err);
+
+/* Frees the session; without a successful commit nothing is committed.
+ * Accepts NULL. */
+void dsg_table_session_free(dsg_table_session *s);
+
 typedef struct dsg_run_options {
     const char *output;          /* a directory, or s3://bucket/prefix */
     const dsg_s3_config *s3;     /* required when output is s3:// */
@@ -460,9 +563,33 @@ typedef struct dsg_run_options {
     /* Called after a table format committed a table; may be NULL. */
     void (*on_commit)(void *ctx, const char *table, const char *format, int64_t version);
     void *ctx;
+    /* When not NULL: the run stops soon after *cancel becomes non-zero
+     * (set from any thread or a signal handler) and fails with EINTR;
+     * files in progress are aborted, nothing incomplete remains. */
+    const volatile int *cancel;
 } dsg_run_options;
 
 void dsg_run_options_init(dsg_run_options *opt);
+
+/* Asks every dsg_run in progress to stop: each stops its workers, aborts
+ * its open files (temporary files removed, multipart uploads aborted),
+ * commits no table format, and returns DSG_EINTR. Runs started afterwards
+ * are not affected. Async-signal-safe: meant to be called from a SIGINT or
+ * SIGTERM handler. */
+void dsg_interrupt(void);
+
+/* Checks the options and the destination of a run as dsg_run does first
+ * (bad input: DSG_EINVAL naming the option), without planning or writing
+ * anything; the dataset need not be prepared. */
+dsg_status dsg_run_check(const dsg_dataset *ds, const dsg_run_options *opt, dsg_error *err);
+
+/* Removes the temporary files (".NAME.tmp-PID-N") that runs killed before
+ * they could clean up left under the local directory 'output' (symbolic
+ * links are not followed). Files of processes still running on this
+ * machine are kept unless 'all' is non-zero (use it only when no run is
+ * writing there, e.g. from another machine). *removed receives the number
+ * of files removed. */
+dsg_status dsg_clean(const char *output, int all, uint64_t *removed, dsg_error *err);
 
 typedef struct dsg_run_stats {
     uint64_t tables, files, rows, bytes;
@@ -474,6 +601,186 @@ typedef struct dsg_run_stats {
  * under its final name or not at all. *stats is written on success. */
 dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *stats,
                    dsg_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Apache Arrow C Data Interface                                       */
+/* ------------------------------------------------------------------ */
+
+/* The structures of the Arrow C Data Interface and C Stream Interface,
+ * declared from the specification (arrow.apache.org, format/
+ * CDataInterface and CStreamInterface), with its standard guards so that
+ * they coexist with other declarations of the same ABI. */
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+    const char *format;
+    const char *name;
+    const char *metadata;
+    int64_t flags;
+    int64_t n_children;
+    struct ArrowSchema **children;
+    struct ArrowSchema *dictionary;
+    void (*release)(struct ArrowSchema *);
+    void *private_data;
+};
+
+struct ArrowArray {
+    int64_t length;
+    int64_t null_count;
+    int64_t offset;
+    int64_t n_buffers;
+    int64_t n_children;
+    const void **buffers;
+    struct ArrowArray **children;
+    struct ArrowArray *dictionary;
+    void (*release)(struct ArrowArray *);
+    void *private_data;
+};
+
+#endif /* ARROW_C_DATA_INTERFACE */
+
+#ifndef ARROW_C_STREAM_INTERFACE
+#define ARROW_C_STREAM_INTERFACE
+
+struct ArrowArrayStream {
+    int (*get_schema)(struct ArrowArrayStream *, struct ArrowSchema *out);
+    int (*get_next)(struct ArrowArrayStream *, struct ArrowArray *out);
+    const char *(*get_last_error)(struct ArrowArrayStream *);
+    void (*release)(struct ArrowArrayStream *);
+    void *private_data;
+};
+
+#endif /* ARROW_C_STREAM_INTERFACE */
+
+/* Import: Arrow record batches (a struct array whose children are the
+ * columns) into dsg arrays that the Parquet writer takes.
+ *
+ * Types (Arrow -> dsg -> Parquet):
+ *   int8..int64 -> DSG_INT8..DSG_INT64; uint8..uint64 -> DSG_UINT8..64
+ *   (INT annotated unsigned); float16 -> DSG_FLOAT (widened: Parquet's
+ *   FLOAT16 is not read by Spark or older readers); float32/64; bool
+ *   (bit-packed, unpacked to bytes); utf8, large_utf8, utf8_view ->
+ *   DSG_STRING; binary, large_binary, binary_view -> DSG_BINARY;
+ *   fixed_size_binary -> DSG_FIXED_BINARY; date32 -> DSG_DATE; date64 ->
+ *   DSG_DATE (whole days); time32[s] -> DSG_TIME_MS, time32[ms],
+ *   time64[us|ns] -> DSG_TIME_MS/US/NS; timestamp[s|ms] -> DSG_TIMESTAMP_MS
+ *   (seconds scaled), [us] -> DSG_TIMESTAMP, [ns] -> DSG_TIMESTAMP_NS, with
+ *   a time zone: UTC, without: DSG_FIELD_LOCAL_TIME; duration (any unit)
+ *   -> DSG_DURATION, the count in the Arrow unit (Parquet has no duration:
+ *   readers see int64); decimal128(p, s) -> DSG_DECIMAL128; list,
+ *   large_list, fixed_size_list -> DSG_LIST; struct -> DSG_STRUCT; map ->
+ *   DSG_MAP; dictionary-encoded arrays -> their value type (decoded);
+ *   null -> DSG_NULL. Any other type fails with DSG_ETYPE naming the
+ *   column and the type.
+ *
+ * Large offsets are narrowed per batch (a batch's string or list data
+ * must stay under 2 GiB); bitmaps become byte masks; views, booleans,
+ * dictionaries and offsets are converted into buffers the importer owns.
+ * Other buffers are borrowed from the ArrowArray. The importer checks
+ * lengths, offsets and buffer presence before trusting an array. */
+typedef struct dsg_arrow_importer dsg_arrow_importer;
+
+/* Reads 'schema' (a struct: the batch's columns; the caller keeps
+ * ownership and releases it). Unsupported types fail with DSG_ETYPE. */
+dsg_status dsg_arrow_importer_create(dsg_arrow_importer **out, const struct ArrowSchema *schema,
+                                     dsg_error *err);
+void dsg_arrow_importer_free(dsg_arrow_importer *imp);
+
+/* The columns as dsg fields. Valid until the importer is freed. */
+const dsg_field *dsg_arrow_importer_fields(const dsg_arrow_importer *imp, size_t *n_fields);
+
+/* Converts one batch (a struct array of the schema's type). *columns
+ * receives one array per field, of *n_rows rows, valid until the next
+ * convert or free and while 'array' is alive (buffers are borrowed). The
+ * caller keeps ownership of 'array'. */
+dsg_status dsg_arrow_importer_convert(dsg_arrow_importer *imp, const struct ArrowArray *array,
+                                      const dsg_array **columns, size_t *n_rows, dsg_error *err);
+
+/* Export: dsg fields as an Arrow schema (a struct of the columns), and
+ * dsg arrays as an Arrow struct array. The array's buffers are copies
+ * (batches are reused), owned by 'out' and freed by its release callback.
+ * The caller owns *out and must call out->release. DSG_TIMESTAMP becomes
+ * timestamp[us, UTC], DSG_DURATION duration[us], DSG_DECIMAL decimal128. */
+dsg_status dsg_arrow_export_schema(const dsg_field *fields, size_t n_fields,
+                                   struct ArrowSchema *out, dsg_error *err);
+dsg_status dsg_arrow_export_array(const dsg_field *fields, size_t n_fields,
+                                  const dsg_array *columns, size_t n_rows,
+                                  struct ArrowArray *out, dsg_error *err);
+
+/* A stream over table 'table' of a prepared dataset: batches of at most
+ * batch_rows rows (0: 65,536), in row order, the same values as every
+ * other output of the dataset. The dataset must outlive the stream. The
+ * stream owns its generation buffers; out->release frees them. */
+dsg_status dsg_dataset_arrow_stream(const dsg_dataset *ds, size_t table, size_t batch_rows,
+                                    struct ArrowArrayStream *out, dsg_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Writing user data                                                   */
+/* ------------------------------------------------------------------ */
+
+/* A table writer puts the user's rows (dsg arrays or Arrow batches) into
+ * a table with the guarantees of a run: files under OUT/<table>/ (or
+ * s3://bucket/prefix/<table>/), optional hive partition directories, at
+ * most file_rows_target rows per file, each file under a temporary name
+ * until complete, and for table formats one atomic commit at close.
+ *
+ * Partitioning: rows are split by the values of the partition columns
+ * into directories "col=value/..." (values escaped as Hive does: control characters, the
+ * quote marks, # % * / : = ? \\ { [ ] ^ and DEL become %XX; a null
+ * value is __HIVE_DEFAULT_PARTITION__). Partition columns must be
+ * top-level integers, booleans, strings or dates; they are left out of
+ * the files. Each partition directory holds part-00000.parquet,
+ * part-00001.parquet, ... */
+typedef struct dsg_writer_options {
+    const char *output;            /* a directory, or s3://bucket/prefix */
+    const dsg_s3_config *s3;       /* required when output is s3:// */
+    const char *format;            /* "parquet" (default), "delta",
+                                      "iceberg", "ducklake" */
+    const char *table;             /* the table's name (its directory) */
+    const char *const *partition_by; /* partition columns, may be NULL */
+    size_t n_partition_by;
+    dsg_parquet_options parquet;   /* codec, level, row groups */
+    uint64_t file_rows_target;     /* at most this many rows per file */
+    dsg_table_mode mode;           /* create (refuse a non-empty table
+                                      directory), append, overwrite */
+    const dsg_catalog_config *catalog; /* iceberg, ducklake; may be NULL */
+    const volatile int *cancel;    /* as in dsg_run_options */
+} dsg_writer_options;
+
+/* Fills the defaults: parquet, snappy, 131,072-row row groups, 250,000
+ * rows per file, mode create. */
+void dsg_writer_options_init(dsg_writer_options *opt);
+
+typedef struct dsg_table_writer dsg_table_writer;
+
+/* Checks the options and the destination (bad input: DSG_EINVAL, nothing
+ * written) for the columns 'fields' (partition columns included). */
+dsg_status dsg_table_writer_open(dsg_table_writer **out, const dsg_writer_options *opt,
+                                 const dsg_field *fields, size_t n_fields, dsg_error *err);
+
+/* Appends n_rows rows; columns follow 'fields'. Not thread-safe. On
+ * failure the writer is unusable: free it (nothing incomplete remains). */
+dsg_status dsg_table_writer_write(dsg_table_writer *w, const dsg_array *columns, size_t n_rows,
+                                  dsg_error *err);
+
+/* Closes every open file and commits the table format (if any). *stats
+ * (may be NULL) receives files, rows and bytes written. */
+dsg_status dsg_table_writer_close(dsg_table_writer *w, dsg_run_stats *stats, dsg_error *err);
+
+/* Aborts the files in progress (nothing incomplete appears) and frees.
+ * Accepts NULL. */
+void dsg_table_writer_free(dsg_table_writer *w);
+
+/* Writes every batch of an Arrow stream into a new table: opens a table
+ * writer for the stream's schema, converts and writes each batch, closes.
+ * The stream is consumed and released. *stats may be NULL. */
+dsg_status dsg_write_arrow_stream(const dsg_writer_options *opt, struct ArrowArrayStream *stream,
+                                  dsg_run_stats *stats, dsg_error *err);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
  */
 #include "codec.h"
 
+#include <brotli/decode.h>
 #include <brotli/encode.h>
 #include <strings.h>
 #include <libdeflate.h>
@@ -197,4 +198,49 @@ dsg_status dsgi_codec_compress(dsgi_codec *c, const void *src, size_t n, void *d
     }
     }
     return dsgi_fail(err, DSG_EINTERNAL, "unknown codec %d", (int)c->kind);
+}
+
+dsg_status dsgi_codec_decompress(dsg_codec codec, const void *src, size_t n, void *dst, size_t dst_len,
+                                 dsg_error *err)
+{
+    const char *name = dsg_codec_name(codec);
+    int ok = 0;
+    switch (codec) {
+    case DSG_CODEC_NONE:
+        ok = n == dst_len;
+        if (ok && n)
+            memcpy(dst, src, n);
+        break;
+    case DSG_CODEC_SNAPPY: {
+        size_t len = 0;
+        ok = snappy_uncompressed_length(src, n, &len) == SNAPPY_OK && len == dst_len &&
+             snappy_uncompress(src, n, dst, &len) == SNAPPY_OK && len == dst_len;
+        break;
+    }
+    case DSG_CODEC_GZIP: {
+        struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+        DSGI_RETURN_IF(d == NULL, err, DSG_ENOMEM, "out of memory (gzip decompressor)");
+        size_t len = 0;
+        ok = libdeflate_gzip_decompress(d, src, n, dst, dst_len, &len) == LIBDEFLATE_SUCCESS && len == dst_len;
+        libdeflate_free_decompressor(d);
+        break;
+    }
+    case DSG_CODEC_ZSTD: {
+        size_t len = ZSTD_decompress(dst, dst_len, src, n);
+        ok = !ZSTD_isError(len) && len == dst_len;
+        break;
+    }
+    case DSG_CODEC_BROTLI: {
+        size_t len = dst_len;
+        ok = BrotliDecoderDecompress(n, src, &len, dst) == BROTLI_DECODER_RESULT_SUCCESS && len == dst_len;
+        break;
+    }
+    case DSG_CODEC_LZ4_RAW:
+        ok = n <= (size_t)INT32_MAX && dst_len <= (size_t)INT32_MAX &&
+             LZ4_decompress_safe(src, dst, (int)n, (int)dst_len) == (int)dst_len;
+        break;
+    }
+    DSGI_RETURN_IF(!ok, err, DSG_ECODEC, "%s data of %zu bytes does not decompress to the %zu bytes expected",
+                   name, n, dst_len);
+    return DSG_OK;
 }

@@ -32,4 +32,11 @@ dsg_status dsgi_codec_compress(dsgi_codec *c, const void *src, size_t n, void *d
 
 dsg_codec dsgi_codec_kind(const dsgi_codec *c);
 
+/* Decompresses src (n bytes, one block in the codec's framing above) into
+ * dst, which must receive exactly dst_len bytes (the size the caller knows,
+ * e.g. a Parquet page's uncompressed size). Corrupt or short input fails
+ * with DSG_ECODEC. Thread-safe: no state is kept. */
+dsg_status dsgi_codec_decompress(dsg_codec codec, const void *src, size_t n, void *dst, size_t dst_len,
+                                 dsg_error *err);
+
 #endif

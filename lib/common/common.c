@@ -69,13 +69,70 @@ char *dsgi_strdup(const char *s)
     return p;
 }
 
+/* Shortens msg (length len) to at most max bytes so that its end, the
+ * cause, always survives: the longest words (paths, keys, URIs) lose their
+ * middle first, replaced by "..."; only if that is not enough is the middle
+ * of the whole message cut. Returns the new length. */
+size_t dsgi_shorten_message(char *msg, size_t len, size_t max)
+{
+    const size_t min_word = 24;
+    while (len > max) {
+        size_t best = 0, best_len = 0;
+        for (size_t i = 0; i < len;) {
+            size_t n = 0;
+            while (i + n < len && msg[i + n] != ' ')
+                n++;
+            if (n > best_len) {
+                best = i;
+                best_len = n;
+            }
+            i += n ? n : 1;
+        }
+        if (best_len <= min_word)
+            break;
+        size_t excess = len - max;
+        size_t keep = best_len > excess + 3 + min_word ? best_len - excess - 3 : min_word;
+        size_t head = keep / 2, tail = keep - head;
+        /* word = [best, best + best_len) becomes head + "..." + tail */
+        memmove(msg + best + head + 3, msg + best + best_len - tail, len - (best + best_len - tail));
+        memcpy(msg + best + head, "...", 3);
+        len = len - best_len + keep + 3;
+    }
+    if (len > max) {
+        size_t head = max / 3, tail = max - head - 3;
+        memmove(msg + head + 3, msg + len - tail, tail);
+        memcpy(msg + head, "...", 3);
+        len = max;
+    }
+    msg[len] = '\0';
+    return len;
+}
+
 dsg_status dsgi_fail(dsg_error *err, dsg_status status, const char *fmt, ...)
 {
     if (err != NULL) {
+        char local[8192];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        int n = vsnprintf(local, sizeof local, fmt, ap);
         va_end(ap);
+        char *msg = local;
+        if (n >= (int)sizeof local) { /* rare: format again in full */
+            char *big = dsgi_malloc((size_t)n + 1);
+            if (big != NULL) {
+                va_start(ap, fmt);
+                vsnprintf(big, (size_t)n + 1, fmt, ap);
+                va_end(ap);
+                msg = big;
+            } else {
+                n = (int)sizeof local - 1;
+            }
+        }
+        size_t len = n > 0 ? (size_t)n : 0;
+        len = dsgi_shorten_message(msg, len, sizeof err->message - 1);
+        memcpy(err->message, msg, len + 1);
+        if (msg != local)
+            dsgi_free(msg);
         err->status = status;
     }
     return status;
@@ -88,6 +145,10 @@ void dsg_error_clear(dsg_error *err)
         err->message[0] = '\0';
     }
 }
+
+atomic_uint dsgi_interrupts;
+
+void dsg_interrupt(void) { atomic_fetch_add(&dsgi_interrupts, 1); }
 
 const char *dsg_strerror(dsg_status status)
 {
@@ -102,6 +163,7 @@ const char *dsg_strerror(dsg_status status)
     case DSG_ENET: return "network failure";
     case DSG_EREMOTE: return "remote service refused the request";
     case DSG_EINTERNAL: return "internal error";
+    case DSG_EINTR: return "interrupted";
     default: break;
     }
     if (status > 0)

@@ -11,6 +11,7 @@
 #include "dsg/dsg.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,15 @@
  * status so that callers can write: return dsgi_fail(err, DSG_EINVAL, ...). */
 dsg_status dsgi_fail(dsg_error *err, dsg_status status, const char *fmt, ...)
     DSGI_PRINTF(3, 4);
+
+/* Incremented by dsg_interrupt (async-signal-safe: a lock-free atomic).
+ * A run stops when it differs from the value it saw at its start. */
+extern atomic_uint dsgi_interrupts;
+
+/* Shortens a message of len bytes in place to at most max bytes, keeping
+ * its beginning and its end (the cause): long words such as paths lose
+ * their middle ("..."). Returns the new length; msg is NUL-terminated. */
+size_t dsgi_shorten_message(char *msg, size_t len, size_t max);
 
 /* Returns an error from the enclosing function when cond holds. */
 #define DSGI_RETURN_IF(cond, err, status, ...)                                 \

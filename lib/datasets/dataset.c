@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const dsgi_dataset_class *const classes[] = {&dsgi_ecommerce_class, &dsgi_alltypes_class};
+static const dsgi_dataset_class *const classes[] = {
+    &dsgi_ecommerce_class, &dsgi_weather_class,       &dsgi_sensors_class,
+    &dsgi_market_ohlcv_class, &dsgi_market_quotes_class, &dsgi_alltypes_class,
+};
 #define N_CLASSES (sizeof classes / sizeof classes[0])
 
 /* Limit on string bytes in one batch column (offsets are int32). */
@@ -309,14 +312,17 @@ dsg_status dsg_dataset_fill(const dsg_dataset *ds, size_t table, uint64_t first_
 dsg_status dsgi_parse_u64(const char *option, const char *value, uint64_t min, uint64_t max,
                           uint64_t *out, dsg_error *err)
 {
-    const char *p = value;
-    while (*p == ' ')
-        p++;
-    int ok = *p >= '0' && *p <= '9';
+    /* Digits only: no sign, no spaces (strtoull would take "-1" as
+     * 2^64 - 1 and skip leading blanks). */
+    size_t n = strspn(value, "0123456789");
+    int ok = n > 0 && value[n] == '\0';
     char *end = NULL;
     errno = 0;
-    unsigned long long v = ok ? strtoull(p, &end, 10) : 0;
+    unsigned long long v = ok ? strtoull(value, &end, 10) : 0;
     ok = ok && errno == 0 && *end == '\0';
+    DSGI_RETURN_IF(!ok && n > 0 && value[n] == '\0', err, DSG_EINVAL,
+                   "--%s must be between %llu and %llu, not %s", option, (unsigned long long)min,
+                   (unsigned long long)max, value);
     DSGI_RETURN_IF(!ok, err, DSG_EINVAL, "--%s must be a whole number, not '%s'", option, value);
     DSGI_RETURN_IF(v < min || v > max, err, DSG_EINVAL, "--%s must be between %llu and %llu, not %s",
                    option, (unsigned long long)min, (unsigned long long)max, value);
@@ -330,7 +336,7 @@ dsg_status dsgi_parse_double(const char *option, const char *value, double min, 
     char *end = NULL;
     errno = 0;
     double v = strtod(value, &end);
-    int ok = *value != '\0' && errno == 0 && *end == '\0' && isfinite(v);
+    int ok = *value != '\0' && strchr(" \t\n\v\f\r", *value) == NULL && errno == 0 && *end == '\0' && isfinite(v);
     DSGI_RETURN_IF(!ok, err, DSG_EINVAL, "--%s must be a number, not '%s'", option, value);
     DSGI_RETURN_IF(v < min || v > max, err, DSG_EINVAL, "--%s must be between %g and %g, not %s",
                    option, min, max, value);
@@ -340,11 +346,15 @@ dsg_status dsgi_parse_double(const char *option, const char *value, double min, 
 
 dsg_status dsgi_parse_date(const char *option, const char *value, int32_t *days, dsg_error *err)
 {
-    unsigned y, m, d;
-    int n = 0;
-    int ok = strlen(value) == 10 && sscanf(value, "%4u-%2u-%2u%n", &y, &m, &d, &n) == 3 && n == 10 &&
-             value[4] == '-' && value[7] == '-';
+    /* Exactly YYYY-MM-DD: four, two and two digits (no sign, no spaces). */
+    int ok = strlen(value) == 10 && value[4] == '-' && value[7] == '-';
+    for (int i = 0; ok && i < 10; i++)
+        ok = i == 4 || i == 7 || (value[i] >= '0' && value[i] <= '9');
     DSGI_RETURN_IF(!ok, err, DSG_EINVAL, "--%s must be a date as YYYY-MM-DD, not '%s'", option, value);
+    unsigned y = (unsigned)(value[0] - '0') * 1000 + (unsigned)(value[1] - '0') * 100 +
+                 (unsigned)(value[2] - '0') * 10 + (unsigned)(value[3] - '0');
+    unsigned m = (unsigned)(value[5] - '0') * 10 + (unsigned)(value[6] - '0');
+    unsigned d = (unsigned)(value[8] - '0') * 10 + (unsigned)(value[9] - '0');
     static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     ok = y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] && !(m == 2 && d == 29 && !leap);

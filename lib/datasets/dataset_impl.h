@@ -100,6 +100,10 @@ typedef struct dsgi_dataset_class {
 
 extern const dsgi_dataset_class dsgi_alltypes_class;
 extern const dsgi_dataset_class dsgi_ecommerce_class;
+extern const dsgi_dataset_class dsgi_weather_class;
+extern const dsgi_dataset_class dsgi_sensors_class;
+extern const dsgi_dataset_class dsgi_market_ohlcv_class;
+extern const dsgi_dataset_class dsgi_market_quotes_class;
 
 /* Option parsing shared by datasets: the whole string must be a number in
  * [min, max]; the message names the option. */

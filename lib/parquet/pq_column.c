@@ -91,6 +91,25 @@ static int cmp_encoded(int phys, const uint8_t *a, size_t alen, const uint8_t *b
         memcpy(&y, b, 8);
         return (x > y) - (x < y);
     }
+    case PQ_CMP_U32: {
+        uint32_t x, y;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        return (x > y) - (x < y);
+    }
+    case PQ_CMP_U64: {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        return (x > y) - (x < y);
+    }
+    case PQ_CMP_FLBA_SIGNED: { /* same width; the sign byte first */
+        if (alen > 0 && blen > 0 && (a[0] ^ b[0]) & 0x80)
+            return (a[0] & 0x80) ? -1 : 1;
+        size_t n = DSGI_MIN(alen, blen);
+        int c = n ? memcmp(a, b, n) : 0;
+        return c ? c : (alen > blen) - (alen < blen);
+    }
     default: {
         /* an empty statistic value has no buffer: never memcmp(NULL, ...) */
         size_t n = DSGI_MIN(alen, blen);
@@ -335,6 +354,7 @@ void pq_leaf_free(pq_leaf *l)
     stats_free(&l->file_stats);
     dsgi_free(l->entries);
     dsgi_buf_free(&l->page_minmax);
+    dsgi_free(l->narrow);
 }
 
 void pq_leaf_file_finish(pq_leaf *l)
@@ -460,7 +480,7 @@ static dsg_status finish_page(pq_context *ctx, pq_leaf *l, dsg_error *err)
         e->max_len = l->page_stats.max.len;
         DSGI_FORWARD(dsgi_buf_append(&l->page_minmax, l->page_stats.max.data, e->max_len, err));
         normalize_zero(l->phys, l->page_minmax.data + e->min_off, l->page_minmax.data + e->max_off);
-        DSGI_FORWARD(stats_merge(l->phys, &l->chunk_stats, l->page_stats.min.data, l->page_stats.min.len,
+        DSGI_FORWARD(stats_merge(l->cmp, &l->chunk_stats, l->page_stats.min.data, l->page_stats.min.len,
                                  l->page_stats.max.data, l->page_stats.max.len, err));
     } else if (!e->null_page) {
         l->column_index_ok = 0; /* only NaN: no honest min/max for this page */
@@ -554,7 +574,7 @@ static dsg_status reserve_idx(pq_leaf *l, size_t extra, dsg_error *err)
         /* For floats, NaN fails every comparison, so it never becomes min or            \
          * max; with no other value, mn > mx and there is no min/max. */                 \
         if (count > 0 && mn <= mx)                                                         \
-            DSGI_FORWARD(stats_merge(l->phys, &l->page_stats, &mn, sizeof mn, &mx, sizeof mx, err)); \
+            DSGI_FORWARD(stats_merge(l->cmp, &l->page_stats, &mn, sizeof mn, &mx, sizeof mx, err)); \
         return DSG_OK;                                                                     \
     }
 
@@ -565,6 +585,80 @@ DEFINE_ENCODE_FIXED(encode_i64_as_i32, int64_t, int32_t, INT32_MIN, INT32_MAX)
 DEFINE_ENCODE_FIXED(encode_i64, int64_t, int64_t, INT64_MIN, INT64_MAX)
 DEFINE_ENCODE_FIXED(encode_f32, float, float, -INFINITY, INFINITY)
 DEFINE_ENCODE_FIXED(encode_f64, double, double, -INFINITY, INFINITY)
+DEFINE_ENCODE_FIXED(encode_u8, uint8_t, uint32_t, 0, UINT32_MAX)
+DEFINE_ENCODE_FIXED(encode_u16, uint16_t, uint32_t, 0, UINT32_MAX)
+DEFINE_ENCODE_FIXED(encode_u32, uint32_t, uint32_t, 0, UINT32_MAX)
+DEFINE_ENCODE_FIXED(encode_u64, uint64_t, uint64_t, 0, UINT64_MAX)
+
+/* FIXED_LEN_BYTE_ARRAY, PLAIN only (no dictionary): fixed-size binary
+ * values as they are, decimal128 values as big-endian two's complement of
+ * the column's width (the low bytes of the 16-byte little-endian value;
+ * the writer checks that the dropped bytes are the sign extension). */
+static dsg_status encode_flba(pq_leaf *l, const dsg_array *a, const uint32_t *pos, size_t first,
+                              size_t count, dsg_error *err)
+{
+    size_t w = (size_t)l->type_length;
+    int dec = l->type == DSG_DECIMAL128;
+    size_t stride = dec ? 16 : w;
+    const uint8_t *src = a->values;
+    DSGI_FORWARD(dsgi_buf_reserve(&l->plain, count * w, err));
+    uint8_t *out = l->plain.data + l->plain.len;
+    const uint8_t *mn = NULL, *mx = NULL;
+    for (size_t j = 0; j < count; j++) {
+        const uint8_t *v = src + (pos ? pos[j] : first + j) * stride;
+        uint8_t *o = out + j * w;
+        if (dec) {
+            uint8_t ext = (v[w - 1] & 0x80) ? 0xFF : 0x00;
+            for (size_t k = w; k < 16; k++)
+                DSGI_RETURN_IF(v[k] != ext, err, DSG_ETYPE,
+                               "a value does not fit DECIMAL(%d, %d) of column %s", l->precision,
+                               l->scale, l->path[l->path_len - 1]);
+            for (size_t k = 0; k < w; k++)
+                o[k] = v[w - 1 - k];
+        } else {
+            memcpy(o, v, w);
+        }
+        if (mn == NULL || cmp_encoded(l->cmp, o, w, mn, w) < 0)
+            mn = o;
+        if (mx == NULL || cmp_encoded(l->cmp, o, w, mx, w) > 0)
+            mx = o;
+    }
+    l->plain.len += count * w;
+    if (count > 0)
+        DSGI_FORWARD(stats_merge(l->cmp, &l->page_stats, mn, w, mx, w, err));
+    return DSG_OK;
+}
+
+/* DECIMAL128 of precision up to 18 (INT32 or INT64): the low 64 bits,
+ * once the high ones are checked to be their sign extension. */
+static dsg_status encode_dec128_narrow(pq_leaf *l, const dsg_array *a, const uint32_t *pos,
+                                       size_t first, size_t count, dsg_error *err)
+{
+    if (count > l->narrow_cap) {
+        int64_t *p = dsgi_realloc(l->narrow, count * sizeof *p);
+        DSGI_RETURN_IF(p == NULL, err, DSG_ENOMEM, "out of memory (decimals)");
+        l->narrow = p;
+        l->narrow_cap = count;
+    }
+    int64_t limit = 1;
+    for (int i = 0; i < l->precision; i++)
+        limit *= 10;
+    const uint8_t *src = a->values;
+    for (size_t j = 0; j < count; j++) {
+        int64_t lo, hi;
+        const uint8_t *v = src + (size_t)(pos ? pos[j] : first + j) * 16;
+        memcpy(&lo, v, 8);
+        memcpy(&hi, v + 8, 8);
+        DSGI_RETURN_IF(hi != (lo < 0 ? -1 : 0) || lo <= -limit || lo >= limit, err, DSG_ETYPE,
+                       "a value does not fit DECIMAL(%d, %d) of column %s", l->precision, l->scale,
+                       l->path[l->path_len - 1]);
+        l->narrow[j] = lo;
+    }
+    dsg_array tmp = {.type = DSG_INT64, .length = count, .values = l->narrow};
+    if (l->phys == PQ_INT32)
+        return encode_i64_as_i32(l, &tmp, NULL, 0, count, err);
+    return encode_i64(l, &tmp, NULL, 0, count, err);
+}
 
 static dsg_status encode_bool(pq_leaf *l, const dsg_array *a, const uint32_t *pos, size_t first,
                               size_t count, dsg_error *err)
@@ -662,7 +756,23 @@ static dsg_status encode_values(pq_leaf *l, const dsg_array *a, const uint32_t *
     case DSG_DURATION: return encode_i64(l, a, pos, first, count, err);
     case DSG_FLOAT: return encode_f32(l, a, pos, first, count, err);
     case DSG_DOUBLE: return encode_f64(l, a, pos, first, count, err);
-    case DSG_STRING: return encode_bytes(l, a, pos, first, count, err);
+    case DSG_STRING:
+    case DSG_BINARY: return encode_bytes(l, a, pos, first, count, err);
+    case DSG_UINT8: return encode_u8(l, a, pos, first, count, err);
+    case DSG_UINT16: return encode_u16(l, a, pos, first, count, err);
+    case DSG_UINT32: return encode_u32(l, a, pos, first, count, err);
+    case DSG_UINT64: return encode_u64(l, a, pos, first, count, err);
+    case DSG_TIME_MS: return encode_i32(l, a, pos, first, count, err);
+    case DSG_TIME_US:
+    case DSG_TIME_NS:
+    case DSG_TIMESTAMP_MS:
+    case DSG_TIMESTAMP_NS: return encode_i64(l, a, pos, first, count, err);
+    case DSG_FIXED_BINARY: return encode_flba(l, a, pos, first, count, err);
+    case DSG_DECIMAL128:
+        if (l->phys == PQ_FIXED_LEN_BYTE_ARRAY)
+            return encode_flba(l, a, pos, first, count, err);
+        return encode_dec128_narrow(l, a, pos, first, count, err);
+    case DSG_NULL: return count == 0 ? DSG_OK : dsgi_fail(err, DSG_EINTERNAL, "a null column has a value");
     case DSG_DECIMAL:
         DSGI_FORWARD(check_decimals(l, a, pos, first, count, err));
         if (l->phys == PQ_INT32)
@@ -811,8 +921,8 @@ static dsg_status serialize_indexes(pq_leaf *l, pq_chunk_meta *m, dsg_error *err
                 continue;
             if (prev != NULL) {
                 const uint8_t *mm = l->page_minmax.data;
-                int cmin = cmp_encoded(l->phys, mm + prev->min_off, prev->min_len, mm + e->min_off, e->min_len);
-                int cmax = cmp_encoded(l->phys, mm + prev->max_off, prev->max_len, mm + e->max_off, e->max_len);
+                int cmin = cmp_encoded(l->cmp, mm + prev->min_off, prev->min_len, mm + e->min_off, e->min_len);
+                int cmax = cmp_encoded(l->cmp, mm + prev->max_off, prev->max_len, mm + e->max_off, e->max_len);
                 asc &= cmin <= 0 && cmax <= 0;
                 desc &= cmin >= 0 && cmax >= 0;
             }

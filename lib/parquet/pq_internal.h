@@ -16,7 +16,12 @@
 #include "thrift.h"
 
 /* parquet.thrift enums */
-enum { PQ_BOOLEAN = 0, PQ_INT32 = 1, PQ_INT64 = 2, PQ_FLOAT = 4, PQ_DOUBLE = 5, PQ_BYTE_ARRAY = 6 };
+enum { PQ_BOOLEAN = 0, PQ_INT32 = 1, PQ_INT64 = 2, PQ_FLOAT = 4, PQ_DOUBLE = 5, PQ_BYTE_ARRAY = 6,
+       PQ_FIXED_LEN_BYTE_ARRAY = 7 };
+/* Sort orders of statistics beyond a physical type's own (pq_leaf.cmp):
+ * unsigned integers, and FIXED_LEN_BYTE_ARRAY decimals (big-endian
+ * two's complement, signed). */
+enum { PQ_CMP_U32 = 100, PQ_CMP_U64 = 101, PQ_CMP_FLBA_SIGNED = 102 };
 enum { PQ_REQUIRED = 0, PQ_OPTIONAL = 1, PQ_REPEATED = 2 };
 enum { PQ_ENC_PLAIN = 0, PQ_ENC_RLE = 3, PQ_ENC_RLE_DICTIONARY = 8 };
 enum { PQ_PAGE_DATA = 0, PQ_PAGE_DICTIONARY = 2 };
@@ -89,6 +94,8 @@ typedef struct pq_leaf {
     /* schema */
     dsg_type type;
     int phys;
+    int cmp;               /* statistics order: phys or a PQ_CMP_* */
+    int type_length;       /* FIXED_LEN_BYTE_ARRAY: bytes per value */
     int16_t max_def, max_rep;
     int precision, scale;
     char **path;
@@ -119,6 +126,8 @@ typedef struct pq_leaf {
     pq_page_entry *entries;
     size_t n_entries, entries_cap;
     dsgi_buf page_minmax;  /* encoded page min/max values */
+    int64_t *narrow;       /* DSG_DECIMAL128 as INT32/INT64: low words */
+    size_t narrow_cap;
     int column_index_ok;   /* false when a page's min/max cannot be told */
 
     /* file: merged over the row groups flushed so far */

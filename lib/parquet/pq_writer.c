@@ -79,10 +79,33 @@ static const char *type_name(dsg_type t)
     static const char *names[] = {"?", "BOOL", "INT8", "INT16", "INT32", "INT64", "FLOAT", "DOUBLE",
                                   "DATE", "TIMESTAMP", "DURATION", "STRING", "DECIMAL", "STRUCT",
                                   "LIST", "MAP"};
-    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
+    static const char *user[] = {"UINT8", "UINT16", "UINT32", "UINT64", "BINARY", "FIXED_BINARY",
+                                 "DECIMAL128", "TIME_MS", "TIME_US", "TIME_NS", "TIMESTAMP_MS",
+                                 "TIMESTAMP_NS", "NULL"};
+    if ((unsigned)t < sizeof names / sizeof names[0])
+        return names[t];
+    if (t >= DSG_UINT8 && t <= DSG_NULL)
+        return user[t - DSG_UINT8];
+    return "?";
 }
 
-static int is_primitive(dsg_type t) { return t >= DSG_BOOL && t <= DSG_DECIMAL; }
+static int is_primitive(dsg_type t)
+{
+    return (t >= DSG_BOOL && t <= DSG_DECIMAL) || (t >= DSG_UINT8 && t <= DSG_NULL);
+}
+
+static int is_known(dsg_type t) { return (t >= DSG_BOOL && t <= DSG_MAP) || is_primitive(t); }
+
+/* Bytes of the FIXED_LEN_BYTE_ARRAY that holds 'precision' decimal digits
+ * (signed): the smallest n with 10^p - 1 < 2^(8n - 1). */
+static int decimal_bytes(int precision)
+{
+    static const int digits_of_bytes[] = {0, 2, 4, 6, 9, 11, 14, 16, 18, 21, 23, 26, 28, 31, 33, 35, 38};
+    int n = 1;
+    while (n < 16 && digits_of_bytes[n] < precision)
+        n++;
+    return n;
+}
 
 static int physical_type(const dsg_field *f)
 {
@@ -99,6 +122,20 @@ static int physical_type(const dsg_field *f)
     case DSG_DOUBLE: return PQ_DOUBLE;
     case DSG_STRING: return PQ_BYTE_ARRAY;
     case DSG_DECIMAL: return f->precision <= 9 ? PQ_INT32 : PQ_INT64;
+    case DSG_UINT8:
+    case DSG_UINT16:
+    case DSG_UINT32:
+    case DSG_TIME_MS:
+    case DSG_NULL: return PQ_INT32;
+    case DSG_UINT64:
+    case DSG_TIME_US:
+    case DSG_TIME_NS:
+    case DSG_TIMESTAMP_MS:
+    case DSG_TIMESTAMP_NS: return PQ_INT64;
+    case DSG_BINARY: return PQ_BYTE_ARRAY;
+    case DSG_FIXED_BINARY: return PQ_FIXED_LEN_BYTE_ARRAY;
+    case DSG_DECIMAL128:
+        return f->precision <= 9 ? PQ_INT32 : f->precision <= 18 ? PQ_INT64 : PQ_FIXED_LEN_BYTE_ARRAY;
     default: return -1;
     }
 }
@@ -110,10 +147,21 @@ static dsg_status check_field(const dsg_field *f, int depth, dsg_error *err)
     const char *name = f->name ? f->name : "";
     DSGI_RETURN_IF(*name == '\0', err, DSG_EINVAL, "a column has an empty name");
     DSGI_RETURN_IF(depth > MAX_DEPTH, err, DSG_EINVAL, "column %s is nested too deeply", name);
-    DSGI_RETURN_IF(f->type < DSG_BOOL || f->type > DSG_MAP, err, DSG_EINVAL,
+    DSGI_RETURN_IF(!is_known(f->type), err, DSG_EINVAL,
                    "column %s has an unknown type %d", name, (int)f->type);
-    DSGI_RETURN_IF(f->flags & ~(unsigned)(DSG_FIELD_NULLABLE | DSG_FIELD_NO_DICT), err, DSG_EINVAL,
-                   "column %s has unknown flags", name);
+    DSGI_RETURN_IF(f->flags & ~(unsigned)(DSG_FIELD_NULLABLE | DSG_FIELD_NO_DICT | DSG_FIELD_LOCAL_TIME),
+                   err, DSG_EINVAL, "column %s has unknown flags", name);
+    if (f->type == DSG_DECIMAL128) {
+        DSGI_RETURN_IF(f->precision < 1 || f->precision > 38, err, DSG_EINVAL,
+                       "column %s: decimal precision must be 1 to 38, not %d", name, f->precision);
+        DSGI_RETURN_IF(f->scale < 0 || f->scale > f->precision, err, DSG_EINVAL,
+                       "column %s: decimal scale must be 0 to %d, not %d", name, f->precision, f->scale);
+    }
+    DSGI_RETURN_IF(f->type == DSG_FIXED_BINARY && (f->precision < 1 || f->precision > (1 << 20)), err,
+                   DSG_EINVAL, "column %s: fixed-size binary width must be 1 to 1 MiB, not %d", name,
+                   f->precision);
+    DSGI_RETURN_IF(f->type == DSG_NULL && !(f->flags & DSG_FIELD_NULLABLE), err, DSG_EINVAL,
+                   "column %s has the null type but is not nullable", name);
     if (f->type == DSG_DECIMAL) {
         DSGI_RETURN_IF(f->precision < 1 || f->precision > 18, err, DSG_EINVAL,
                        "column %s: decimal precision must be 1 to 18, not %d", name, f->precision);
@@ -146,61 +194,106 @@ static dsg_status check_field(const dsg_field *f, int depth, dsg_error *err)
     return DSG_OK;
 }
 
+static void time_unit(dsgi_thrift *t, int16_t id, int unit /* 1 ms, 2 us, 3 ns */)
+{
+    dsgi_thrift_field(t, id, DSGI_TT_STRUCT); /* TimeUnit union */
+    dsgi_thrift_struct_begin(t);
+    dsgi_thrift_field_empty_struct(t, (int16_t)unit);
+    dsgi_thrift_struct_end(t);
+}
+
 static void schema_element(dsgi_thrift *t, const char *name, int phys, int repetition,
                            int n_children, const dsg_field *f, int32_t field_id)
 {
     dsgi_thrift_struct_begin(t);
     if (phys >= 0)
         dsgi_thrift_field_i32(t, 1, phys);
+    if (phys == PQ_FIXED_LEN_BYTE_ARRAY)
+        dsgi_thrift_field_i32(t, 2, f->type == DSG_DECIMAL128 ? decimal_bytes(f->precision) : f->precision);
     dsgi_thrift_field_i32(t, 3, repetition);
     dsgi_thrift_field_string(t, 4, name);
     if (n_children >= 0)
         dsgi_thrift_field_i32(t, 5, n_children);
-    int converted = -1;
+    int local = f && (f->flags & DSG_FIELD_LOCAL_TIME);
+    /* ConvertedType (legacy; only where it means the same as the logical
+     * type: TIMESTAMP_* and TIME_* imply UTC) and whether a LogicalType
+     * follows. */
+    int converted = -1, logical = 0;
     switch (f ? f->type : 0) {
     case DSG_INT8: converted = 15; break;
     case DSG_INT16: converted = 16; break;
     case DSG_DATE: converted = 6; break;
-    case DSG_TIMESTAMP: converted = 10; break;
+    case DSG_TIMESTAMP: converted = local ? -1 : 10; logical = 1; break;
+    case DSG_TIMESTAMP_MS: converted = local ? -1 : 9; logical = 1; break;
+    case DSG_TIMESTAMP_NS: logical = 1; break;
+    case DSG_TIME_MS: converted = local ? -1 : 7; logical = 1; break;
+    case DSG_TIME_US: converted = local ? -1 : 8; logical = 1; break;
+    case DSG_TIME_NS: logical = 1; break;
     case DSG_STRING: converted = 0; break;
-    case DSG_DECIMAL: converted = 5; break;
+    case DSG_DECIMAL:
+    case DSG_DECIMAL128: converted = 5; break;
     case DSG_LIST: converted = 3; break;
+    case DSG_UINT8: converted = 11; break;
+    case DSG_UINT16: converted = 12; break;
+    case DSG_UINT32: converted = 13; break;
+    case DSG_UINT64: converted = 14; break;
+    case DSG_NULL: logical = 1; break;
     case DSG_MAP: converted = 1; break;
     default: break;
     }
-    if (converted >= 0)
+    if (converted >= 0) {
         dsgi_thrift_field_i32(t, 6, converted);
-    if (f && f->type == DSG_DECIMAL) {
+        logical = 1;
+    }
+    if (f && (f->type == DSG_DECIMAL || f->type == DSG_DECIMAL128)) {
         dsgi_thrift_field_i32(t, 7, f->scale);
         dsgi_thrift_field_i32(t, 8, f->precision);
     }
     if (field_id > 0)
         dsgi_thrift_field_i32(t, 9, field_id);
-    if (f && converted >= 0) {
+    if (f && logical) {
         dsgi_thrift_field(t, 10, DSGI_TT_STRUCT); /* LogicalType union */
         dsgi_thrift_struct_begin(t);
         switch (f->type) {
         case DSG_INT8:
         case DSG_INT16:
+        case DSG_UINT8:
+        case DSG_UINT16:
+        case DSG_UINT32:
+        case DSG_UINT64: {
+            int bits = f->type == DSG_INT8 || f->type == DSG_UINT8     ? 8
+                       : f->type == DSG_INT16 || f->type == DSG_UINT16 ? 16
+                       : f->type == DSG_UINT32                         ? 32
+                                                                       : 64;
             dsgi_thrift_field(t, 10, DSGI_TT_STRUCT);
             dsgi_thrift_struct_begin(t);
-            dsgi_thrift_field_i8(t, 1, f->type == DSG_INT8 ? 8 : 16);
-            dsgi_thrift_field_bool(t, 2, 1);
+            dsgi_thrift_field_i8(t, 1, (int8_t)bits);
+            dsgi_thrift_field_bool(t, 2, f->type == DSG_INT8 || f->type == DSG_INT16);
             dsgi_thrift_struct_end(t);
             break;
+        }
         case DSG_DATE: dsgi_thrift_field_empty_struct(t, 6); break;
         case DSG_TIMESTAMP:
+        case DSG_TIMESTAMP_MS:
+        case DSG_TIMESTAMP_NS:
             dsgi_thrift_field(t, 8, DSGI_TT_STRUCT);
             dsgi_thrift_struct_begin(t);
-            dsgi_thrift_field_bool(t, 1, 1);
-            dsgi_thrift_field(t, 2, DSGI_TT_STRUCT); /* TimeUnit union */
-            dsgi_thrift_struct_begin(t);
-            dsgi_thrift_field_empty_struct(t, 2); /* MICROS */
+            dsgi_thrift_field_bool(t, 1, !local);
+            time_unit(t, 2, f->type == DSG_TIMESTAMP_MS ? 1 : f->type == DSG_TIMESTAMP ? 2 : 3);
             dsgi_thrift_struct_end(t);
+            break;
+        case DSG_TIME_MS:
+        case DSG_TIME_US:
+        case DSG_TIME_NS:
+            dsgi_thrift_field(t, 7, DSGI_TT_STRUCT);
+            dsgi_thrift_struct_begin(t);
+            dsgi_thrift_field_bool(t, 1, !local);
+            time_unit(t, 2, f->type == DSG_TIME_MS ? 1 : f->type == DSG_TIME_US ? 2 : 3);
             dsgi_thrift_struct_end(t);
             break;
         case DSG_STRING: dsgi_thrift_field_empty_struct(t, 1); break;
         case DSG_DECIMAL:
+        case DSG_DECIMAL128:
             dsgi_thrift_field(t, 5, DSGI_TT_STRUCT);
             dsgi_thrift_struct_begin(t);
             dsgi_thrift_field_i32(t, 1, f->scale);
@@ -208,6 +301,7 @@ static void schema_element(dsgi_thrift *t, const char *name, int phys, int repet
             dsgi_thrift_struct_end(t);
             break;
         case DSG_LIST: dsgi_thrift_field_empty_struct(t, 3); break;
+        case DSG_NULL: dsgi_thrift_field_empty_struct(t, 11); break; /* UNKNOWN */
         case DSG_MAP: dsgi_thrift_field_empty_struct(t, 2); break;
         default: break;
         }
@@ -231,11 +325,21 @@ static dsg_status add_leaf(dsg_parquet_writer *w, const dsg_field *f, char **pat
     w->n_leaves++;
     l->type = f->type;
     l->phys = physical_type(f);
+    l->cmp = l->phys;
+    if (f->type == DSG_UINT8 || f->type == DSG_UINT16 || f->type == DSG_UINT32)
+        l->cmp = PQ_CMP_U32;
+    else if (f->type == DSG_UINT64)
+        l->cmp = PQ_CMP_U64;
+    else if (f->type == DSG_DECIMAL128 && l->phys == PQ_FIXED_LEN_BYTE_ARRAY)
+        l->cmp = PQ_CMP_FLBA_SIGNED;
+    if (l->phys == PQ_FIXED_LEN_BYTE_ARRAY)
+        l->type_length = f->type == DSG_DECIMAL128 ? decimal_bytes(f->precision) : f->precision;
     l->max_def = def;
     l->max_rep = rep;
     l->precision = f->precision;
     l->scale = f->scale;
-    l->dict_allowed = f->type != DSG_BOOL && !(f->flags & DSG_FIELD_NO_DICT);
+    l->dict_allowed = f->type != DSG_BOOL && f->type != DSG_NULL && l->phys != PQ_FIXED_LEN_BYTE_ARRAY &&
+                      !(f->flags & DSG_FIELD_NO_DICT);
     l->field = f;
     l->path = dsgi_calloc(depth, sizeof *l->path);
     DSGI_RETURN_IF(l->path == NULL, err, DSG_ENOMEM, "out of memory (schema)");
@@ -489,17 +593,23 @@ static dsg_status check_array(const pq_node *n, const dsg_array *a, size_t lengt
     DSGI_RETURN_IF(a->valid != NULL && !(n->flags & DSG_FIELD_NULLABLE) &&
                        memchr(a->valid, 0, length) != NULL,
                    err, DSG_ETYPE, "column %s is not nullable but has null values", name);
-    if (is_primitive(n->type) && n->type != DSG_STRING) {
+    if (n->type == DSG_NULL) {
+        DSGI_RETURN_IF(length > 0 && (a->valid == NULL || memchr(a->valid, 1, length) != NULL) , err,
+                       DSG_ETYPE, "column %s has the null type but non-null values", name);
+        return DSG_OK;
+    }
+    int bytes = n->type == DSG_STRING || n->type == DSG_BINARY;
+    if (is_primitive(n->type) && !bytes) {
         DSGI_RETURN_IF(length > 0 && a->values == NULL, err, DSG_ETYPE, "column %s has no values", name);
         return DSG_OK;
     }
-    if (n->type == DSG_STRING || n->type == DSG_LIST || n->type == DSG_MAP) {
+    if (bytes || n->type == DSG_LIST || n->type == DSG_MAP) {
         DSGI_RETURN_IF(a->offsets == NULL, err, DSG_ETYPE, "column %s has no offsets", name);
         DSGI_RETURN_IF(a->offsets[0] < 0, err, DSG_ETYPE, "column %s: offsets start below zero", name);
         for (size_t i = 0; i < length; i++)
             DSGI_RETURN_IF(a->offsets[i + 1] < a->offsets[i], err, DSG_ETYPE,
                            "column %s: offsets decrease at slot %zu", name, i);
-        if (n->type == DSG_STRING) {
+        if (bytes) {
             DSGI_RETURN_IF(a->offsets[length] > 0 && a->data == NULL, err, DSG_ETYPE,
                            "column %s has no string data", name);
             return DSG_OK;

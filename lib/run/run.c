@@ -20,17 +20,40 @@
  *     one S3 client (connections, credentials) serves every file, and
  *     the emptiness check and --overwrite act on objects under
  *     "prefix/" and "prefix/<table>/".
+ *  6. Modes of plain parquet/jsonl: create refuses a non-empty output
+ *     (shards excepted: they write beside each other), overwrite (also
+ *     --overwrite) first deletes the written tables' directories, append
+ *     refuses, before writing anything, a run whose planned file already
+ *     exists: it adds files and never replaces one.
+ *  7. Table formats (--format delta|iceberg|ducklake): one commit session
+ *     per selected table is opened before anything is written (mode and
+ *     catalog errors are bad input: exit 2, nothing written). Data files
+ *     are named part-<k>-<session uuid>.parquet under the hive
+ *     directories, so appends and shards never collide; their bytes are
+ *     the plain run's. Each committed file's statistics and partition
+ *     values go to the session (dsg_table_session_add_file). When every
+ *     file succeeded each table is committed and on_commit called; after
+ *     any failure no table is committed (the files stay as orphans that
+ *     no version references). Nothing is deleted: overwrite is the
+ *     format's commit that removes the old files from the table.
+ *  8. Shards of a table format each commit their own files. Under the
+ *     default --mode create the shards pass "append" to the format, i.e.
+ *     create-if-absent-else-append: the shards of one run create the table
+ *     together, whichever commits first (so shards want a fresh location).
+ *     A shard that wrote no file of a table commits nothing for it.
  *
- * run/ sits on top: it uses datasets/, parquet/, jsonl/ and sinks/.
+ * run/ sits on top: it uses datasets/, parquet/, jsonl/, sinks/ and table/.
  */
 #include "common/common.h"
 #include "datasets/dataset_impl.h"
 #include "jsonl/jsonl.h"
+#include "run/tree.h"
 #include "sinks/s3_client.h"
 #include "table/table.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -49,6 +72,8 @@ typedef struct file_unit {
     char *rel_path; /* table/partition/part-00000.parquet */
 } file_unit;
 
+#define MAX_TABLES 64
+
 typedef struct run_ctx {
     dsg_dataset *ds;
     const dsg_run_options *opt;
@@ -60,8 +85,12 @@ typedef struct run_ctx {
     pthread_mutex_t lock; /* callbacks, first error, totals */
     dsg_error first_err;
     uint64_t rows_total, rows_done, bytes_done, files_done;
+    unsigned interrupts;  /* dsgi_interrupts when the run started */
     dsgi_s3_client *s3;  /* s3:// output only */
     char s3_prefix[1024]; /* key prefix, no '/' at either end */
+    dsg_table_mode mode;  /* opt->mode, or overwrite for opt->overwrite */
+    const dsgt_format *table_format;         /* NULL: plain files */
+    dsg_table_session *sessions[MAX_TABLES]; /* per table, when selected */
 } run_ctx;
 
 void dsg_run_options_init(dsg_run_options *opt)
@@ -74,6 +103,8 @@ void dsg_run_options_init(dsg_run_options *opt)
     opt->parquet.row_group_rows = 131072;
     opt->file_rows_target = 250000;
 }
+
+static int interrupted(const run_ctx *rc) { return atomic_load(&dsgi_interrupts) != rc->interrupts; }
 
 static double now_seconds(void)
 {
@@ -106,32 +137,6 @@ static dsg_status make_dirs(const char *path, dsg_error *err)
     return DSG_OK;
 }
 
-static dsg_status remove_tree(const char *path, dsg_error *err)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT ? DSG_OK : dsgi_fail(err, errno, "cannot remove %s: %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        DSGI_RETURN_IF(d == NULL, err, errno, "cannot remove %s: %s", path, strerror(errno));
-        struct dirent *e;
-        dsg_status rc = DSG_OK;
-        while (rc == DSG_OK && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char child[4096];
-            snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-            rc = remove_tree(child, err);
-        }
-        closedir(d);
-        DSGI_FORWARD(rc);
-        DSGI_RETURN_IF(rmdir(path) != 0, err, errno, "cannot remove %s: %s", path, strerror(errno));
-        return DSG_OK;
-    }
-    DSGI_RETURN_IF(unlink(path) != 0, err, errno, "cannot remove %s: %s", path, strerror(errno));
-    return DSG_OK;
-}
-
 static int dir_is_empty(const char *path)
 {
     DIR *d = opendir(path);
@@ -156,16 +161,25 @@ static int table_selected(const dsg_run_options *opt, const char *name)
     return 0;
 }
 
-static dsg_status check_options(dsg_dataset *ds, const dsg_run_options *opt, int *jsonl, dsg_error *err)
+static dsg_status check_options(run_ctx *rc, dsg_dataset *ds, const dsg_run_options *opt, dsg_error *err)
 {
     DSGI_RETURN_IF(opt->output == NULL || *opt->output == '\0', err, DSG_EINVAL, "no output directory given");
     const char *fmt = opt->format ? opt->format : "parquet";
     if (strcmp(fmt, "parquet") != 0 && strcmp(fmt, "jsonl") != 0) {
-        DSGI_RETURN_IF(dsgt_format_known(fmt) && dsgt_format_find(fmt) == NULL, err, DSG_EINVAL,
+        rc->table_format = dsgt_format_find(fmt);
+        DSGI_RETURN_IF(rc->table_format == NULL && dsgt_format_known(fmt), err, DSG_EINVAL,
                        "format '%s' is not available in this build", fmt);
-        DSGI_RETURN_IF(1, err, DSG_EINVAL, "unknown format '%s' (available: parquet, jsonl)", fmt);
+        DSGI_RETURN_IF(rc->table_format == NULL, err, DSG_EINVAL,
+                       "unknown format '%s' (available: parquet, jsonl, delta, iceberg, ducklake)", fmt);
     }
-    *jsonl = strcmp(fmt, "jsonl") == 0;
+    rc->jsonl = strcmp(fmt, "jsonl") == 0;
+    DSGI_RETURN_IF(opt->mode != DSG_MODE_CREATE && opt->mode != DSG_MODE_APPEND && opt->mode != DSG_MODE_OVERWRITE,
+                   err, DSG_EINVAL, "unknown mode %d", (int)opt->mode);
+    DSGI_RETURN_IF(opt->overwrite && opt->mode == DSG_MODE_APPEND, err, DSG_EINVAL,
+                   "--overwrite contradicts --mode append");
+    rc->mode = opt->overwrite ? DSG_MODE_OVERWRITE : opt->mode;
+    DSGI_RETURN_IF(opt->catalog != NULL && opt->catalog->uri != NULL && rc->table_format == NULL, err, DSG_EINVAL,
+                   "a catalog (--catalog-uri) needs a table format (--format iceberg or ducklake), not %s", fmt);
     DSGI_RETURN_IF(opt->file_rows_target < 1 || opt->file_rows_target > ((uint64_t)1 << 40), err, DSG_EINVAL,
                    "--file-rows-target must be between 1 and 2^40, not %llu",
                    (unsigned long long)opt->file_rows_target);
@@ -175,7 +189,7 @@ static dsg_status check_options(dsg_dataset *ds, const dsg_run_options *opt, int
                    "shard %u does not exist in %u shards", opt->shard_index + 1, opt->shard_count);
     /* Shards run at the same time: one shard's --overwrite would delete
      * what the others have already written. */
-    DSGI_RETURN_IF(opt->overwrite && opt->shard_count > 1, err, DSG_EINVAL,
+    DSGI_RETURN_IF(rc->mode == DSG_MODE_OVERWRITE && opt->shard_count > 1, err, DSG_EINVAL,
                    "--overwrite cannot be combined with --shard (shards run at the same time; "
                    "empty the output before starting them)");
     for (size_t i = 0; i < opt->n_tables; i++) {
@@ -195,11 +209,23 @@ static dsg_status check_options(dsg_dataset *ds, const dsg_run_options *opt, int
                        opt->output);
         DSGI_RETURN_IF(access(opt->output, W_OK | X_OK) != 0, err, DSG_EINVAL,
                        "output directory %s is not writable", opt->output);
-        DSGI_RETURN_IF(!opt->overwrite && opt->shard_count <= 1 && !dir_is_empty(opt->output), err,
-                       DSG_EINVAL, "output directory %s is not empty (use --overwrite to replace the dataset's tables in it)",
+        /* plain files, --mode create: an empty directory (a table format
+         * checks each table itself; append checks every planned file) */
+        DSGI_RETURN_IF(rc->table_format == NULL && rc->mode == DSG_MODE_CREATE && opt->shard_count <= 1 &&
+                           !dir_is_empty(opt->output),
+                       err, DSG_EINVAL,
+                       "output directory %s is not empty (use --mode overwrite to replace the dataset's tables in it, "
+                       "or --mode append to add files)",
                        opt->output);
     }
     return DSG_OK;
+}
+
+dsg_status dsg_run_check(const dsg_dataset *ds, const dsg_run_options *opt, dsg_error *err)
+{
+    run_ctx rc;
+    memset(&rc, 0, sizeof rc);
+    return check_options(&rc, (dsg_dataset *)ds, opt, err);
 }
 
 static void free_units(file_unit *u, size_t n)
@@ -217,6 +243,46 @@ static int larger_first(const void *pa, const void *pb)
     return (a->index > b->index) - (a->index < b->index);
 }
 
+/* Whether the file rel_path can exist at the destination: an S3 key of at
+ * most 1024 bytes without dot segments; a local path (and its temporary
+ * name, file_sink.c) within PATH_MAX, each name within NAME_MAX. */
+static dsg_status check_name(const run_ctx *rc, const char *rel_path, dsg_error *err)
+{
+    const char *out = rc->opt->output;
+    if (rc->s3) {
+        char key[DSGI_S3_MAX_KEY + 2];
+        int n = snprintf(key, sizeof key, "%s%s%s", rc->s3_prefix, *rc->s3_prefix ? "/" : "", rel_path);
+        DSGI_RETURN_IF(n < 0 || (size_t)n > DSGI_S3_MAX_KEY, err, DSG_EINVAL,
+                       "the S3 object key %s%s%s would have %d bytes; S3 allows at most %d (use a shorter prefix)",
+                       rc->s3_prefix, *rc->s3_prefix ? "/" : "", rel_path, n, DSGI_S3_MAX_KEY);
+        return dsgi_s3_key_check(key, err);
+    }
+    const size_t temp_extra = 1 + sizeof ".tmp--" + 10 + 10; /* ".NAME.tmp-PID-N" */
+    size_t total = strlen(out) + 1 + strlen(rel_path) + temp_extra;
+    DSGI_RETURN_IF(total >= PATH_MAX, err, DSG_EINVAL,
+                   "the output path %s/%s would be too long (%zu bytes with its temporary name; the system allows %d)",
+                   out, rel_path, total, PATH_MAX - 1);
+    long name_max = pathconf(out, _PC_NAME_MAX);
+    if (name_max <= 0)
+        name_max = NAME_MAX;
+    for (const char *p = out; *p;) {
+        size_t seg = strcspn(p, "/");
+        DSGI_RETURN_IF((long)seg > name_max, err, DSG_EINVAL,
+                       "the output directory %s has a name of %zu bytes; the file system allows %ld", out, seg,
+                       name_max);
+        p += seg + (p[seg] == '/');
+    }
+    for (const char *p = rel_path; *p;) {
+        size_t seg = strcspn(p, "/");
+        int last = p[seg] == '\0';
+        DSGI_RETURN_IF((long)(seg + (last ? temp_extra : 0)) > name_max, err, DSG_EINVAL,
+                       "the output path %s/%s has a name of %zu bytes (with its temporary name); the file "
+                       "system allows %ld", out, rel_path, seg + (last ? temp_extra : 0), name_max);
+        p += seg + !last;
+    }
+    return DSG_OK;
+}
+
 static dsg_status plan(run_ctx *rc, dsg_error *err)
 {
     const dsg_run_options *opt = rc->opt;
@@ -230,6 +296,7 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
         st = dsg_dataset_table(rc->ds, t, &info, err);
         if (st != DSG_OK || !table_selected(opt, info.name))
             continue;
+        size_t table_first = n;
         for (size_t p = 0; st == DSG_OK && p < info.n_partitions; p++) {
             char part[1024];
             uint64_t first, rows;
@@ -247,11 +314,17 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
                     cap *= 2;
                 }
                 char rel[1400];
-                if (info.n_partition_by == 0 && n_files == 1)
+                if (rc->sessions[t] != NULL) { /* table format: names unique to the session */
+                    size_t tl = (size_t)snprintf(rel, sizeof rel, "%s/", info.name);
+                    st = dsg_table_session_file_name(rc->sessions[t], part, k, rel + tl, sizeof rel - tl, err);
+                    if (st != DSG_OK)
+                        break;
+                } else if (info.n_partition_by == 0 && n_files == 1) {
                     snprintf(rel, sizeof rel, "%s/%s.%s", info.name, info.name, ext);
-                else
+                } else {
                     snprintf(rel, sizeof rel, "%s%s%s/part-%05llu.%s", info.name, *part ? "/" : "", part,
                              (unsigned long long)k, ext);
+                }
                 u[n].index = n;
                 u[n].table = t;
                 u[n].first_row = first + k * opt->file_rows_target;
@@ -261,6 +334,26 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
                     st = dsgi_fail(err, DSG_ENOMEM, "out of memory (plan)");
                 n++;
             }
+        }
+        /* A table without rows is still written, as one file with its
+         * schema and no rows, so that readers see the table. */
+        if (st == DSG_OK && n == table_first) {
+            if (n == cap) {
+                file_unit *q = dsgi_realloc(u, cap * 2 * sizeof *u);
+                if (q == NULL) {
+                    st = dsgi_fail(err, DSG_ENOMEM, "out of memory (plan)");
+                    break;
+                }
+                memset(q + cap, 0, cap * sizeof *u);
+                u = q;
+                cap *= 2;
+            }
+            char rel[1400];
+            snprintf(rel, sizeof rel, "%s/%s.%s", info.name, info.name, ext);
+            u[n] = (file_unit){n, t, 0, 0, dsgi_strdup(rel)};
+            if (u[n].rel_path == NULL)
+                st = dsgi_fail(err, DSG_ENOMEM, "out of memory (plan)");
+            n++;
         }
     }
     if (st != DSG_OK) {
@@ -277,6 +370,13 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
                 dsgi_free(u[i].rel_path);
         }
         n = kept;
+    }
+    /* Every name must be possible before the first byte is written. */
+    for (size_t i = 0; st == DSG_OK && i < n; i++)
+        st = check_name(rc, u[i].rel_path, err);
+    if (st != DSG_OK) {
+        free_units(u, n);
+        return st;
     }
     /* Largest files first, so that no worker is left with a big file
      * while the others idle at the end. Only the order of work changes:
@@ -323,10 +423,17 @@ static dsg_status write_unit(run_ctx *rc, const file_unit *u, dsg_batch **batche
         st = dsgi_jsonl_open(&jw, sink, info.fields, info.n_fields, err);
     } else {
         dsg_parquet_options po = opt->parquet;
+        dsg_table_session *ts = rc->sessions[u->table];
+        if (ts != NULL)
+            po.field_ids = dsg_table_session_needs_field_ids(ts);
         st = dsg_parquet_writer_open(&pw, sink, info.fields, info.n_fields, &po, err);
     }
     uint64_t done = 0;
-    while (st == DSG_OK && done < u->rows && !atomic_load(&rc->failed)) {
+    while (st == DSG_OK && done < u->rows && !atomic_load(&rc->failed) && !interrupted(rc)) {
+        if (opt->cancel != NULL && *opt->cancel) {
+            st = dsgi_fail(err, EINTR, "interrupted");
+            break;
+        }
         size_t n = (size_t)DSGI_MIN((uint64_t)FILL_ROWS, u->rows - done);
         const dsg_array *cols = NULL;
         st = dsg_dataset_fill(rc->ds, u->table, u->first_row + done, n, batches[u->table], &cols, err);
@@ -341,7 +448,9 @@ static dsg_status write_unit(run_ctx *rc, const file_unit *u, dsg_batch **batche
             pthread_mutex_unlock(&rc->lock);
         }
     }
-    if (st == DSG_OK && atomic_load(&rc->failed))
+    if (st == DSG_OK && interrupted(rc))
+        st = dsgi_fail(err, DSG_EINTR, "interrupted while writing %s", u->rel_path);
+    else if (st == DSG_OK && atomic_load(&rc->failed))
         st = dsgi_fail(err, DSG_EIO, "stopped after an error in another file");
     uint64_t bytes = 0;
     if (st == DSG_OK) {
@@ -352,6 +461,15 @@ static dsg_status write_unit(run_ctx *rc, const file_unit *u, dsg_batch **batche
             st = dsg_parquet_writer_close(pw, err);
             bytes = dsg_parquet_writer_bytes(pw);
         }
+    }
+    if (st == DSG_OK && rc->sessions[u->table] != NULL) {
+        /* the committed file, to its table's session (which locks) */
+        const dsg_column_stats *cols = NULL;
+        size_t n_cols = 0;
+        st = dsg_parquet_writer_column_stats(pw, &cols, &n_cols, err);
+        if (st == DSG_OK)
+            st = dsg_table_session_add_file(rc->sessions[u->table], u->rel_path + strlen(info.name) + 1, u->rows,
+                                            bytes, cols, n_cols, err);
     }
     dsgi_jsonl_free(jw);
     dsg_parquet_writer_free(pw);
@@ -372,7 +490,7 @@ static dsg_status local_prepare(run_ctx *rc, dsg_error *err)
 {
     const dsg_run_options *opt = rc->opt;
     dsg_status st = DSG_OK;
-    if (opt->overwrite) {
+    if (rc->mode == DSG_MODE_OVERWRITE && rc->table_format == NULL) {
         for (size_t t = 0; st == DSG_OK && t < dsg_dataset_n_tables(rc->ds); t++) {
             dsg_table_info info;
             st = dsg_dataset_table(rc->ds, t, &info, err);
@@ -380,7 +498,7 @@ static dsg_status local_prepare(run_ctx *rc, dsg_error *err)
                 continue;
             char dir[4600];
             snprintf(dir, sizeof dir, "%s/%s", opt->output, info.name);
-            st = remove_tree(dir, err);
+            st = dsgi_tree_remove(dir, err);
         }
     }
     if (st == DSG_OK)
@@ -411,7 +529,9 @@ static dsg_status s3_prepare(run_ctx *rc, dsg_error *err)
     const dsg_run_options *opt = rc->opt;
     char prefix[1100];
     snprintf(prefix, sizeof prefix, "%s%s", rc->s3_prefix, *rc->s3_prefix ? "/" : "");
-    if (!opt->overwrite) {
+    if (rc->table_format != NULL || rc->mode == DSG_MODE_APPEND)
+        return DSG_OK; /* formats check their tables; append checks each planned file */
+    if (rc->mode != DSG_MODE_OVERWRITE) {
         int used = 0;
         if (opt->shard_count <= 1)
             DSGI_FORWARD(dsgi_s3_prefix_used(rc->s3, prefix, &used, err));
@@ -432,14 +552,143 @@ static dsg_status s3_prepare(run_ctx *rc, dsg_error *err)
     return DSG_OK;
 }
 
+/* --mode append of plain files: no planned file may exist already. */
+typedef struct name_set {
+    char **names;
+    size_t n, cap;
+    dsg_status st;
+    const char *table;
+} name_set;
+
+static int collect_name(void *ctx, const char *rel, uint64_t size)
+{
+    (void)size;
+    name_set *ns = ctx;
+    if (ns->n == ns->cap) {
+        size_t cap = ns->cap ? ns->cap * 2 : 256;
+        char **p = dsgi_realloc(ns->names, cap * sizeof *p);
+        if (p == NULL) {
+            ns->st = DSG_ENOMEM;
+            return 1;
+        }
+        ns->names = p;
+        ns->cap = cap;
+    }
+    char full[1400];
+    snprintf(full, sizeof full, "%s/%s", ns->table, rel);
+    if ((ns->names[ns->n] = dsgi_strdup(full)) == NULL) {
+        ns->st = DSG_ENOMEM;
+        return 1;
+    }
+    ns->n++;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static dsg_status check_append(run_ctx *rc, dsg_error *err)
+{
+    const dsg_run_options *opt = rc->opt;
+    dsg_status st = DSG_OK;
+    for (size_t t = 0; st == DSG_OK && t < dsg_dataset_n_tables(rc->ds); t++) {
+        dsg_table_info info;
+        st = dsg_dataset_table(rc->ds, t, &info, err);
+        if (st != DSG_OK || !table_selected(opt, info.name))
+            continue;
+        char root[4400];
+        snprintf(root, sizeof root, "%s/%s", opt->output, info.name);
+        dsgt_store *store = NULL;
+        name_set ns = {NULL, 0, 0, DSG_OK, info.name};
+        st = dsgt_store_open(&store, root, opt->s3, err);
+        if (st == DSG_OK)
+            st = dsgt_store_list(store, "", collect_name, &ns, err);
+        if (st == DSG_OK && ns.st != DSG_OK)
+            st = dsgi_fail(err, ns.st, "out of memory (listing %s)", root);
+        if (st == DSG_OK && ns.n > 1)
+            qsort(ns.names, ns.n, sizeof *ns.names, cmp_str);
+        for (size_t i = 0; st == DSG_OK && ns.n > 0 && i < rc->n_units; i++) {
+            const char *want = rc->units[i].rel_path;
+            if (rc->units[i].table == t && bsearch(&want, ns.names, ns.n, sizeof *ns.names, cmp_str) != NULL)
+                st = dsgi_fail(err, DSG_EINVAL,
+                               "--mode append never replaces a file, and %s/%s already exists (a run with other "
+                               "dates or options appends new files)",
+                               opt->output, want);
+        }
+        for (size_t i = 0; i < ns.n; i++)
+            dsgi_free(ns.names[i]);
+        dsgi_free(ns.names);
+        dsgt_store_free(store);
+    }
+    return st;
+}
+
+/* Opens one commit session per selected table (invariant 7). */
+static dsg_status open_sessions(run_ctx *rc, dsg_error *err)
+{
+    const dsg_run_options *opt = rc->opt;
+    if (rc->table_format == NULL)
+        return DSG_OK;
+    for (size_t t = 0; t < dsg_dataset_n_tables(rc->ds); t++) {
+        dsg_table_info info;
+        DSGI_FORWARD(dsg_dataset_table(rc->ds, t, &info, err));
+        if (!table_selected(opt, info.name))
+            continue;
+        dsg_table_options to = {
+            .format = rc->table_format->name,
+            .output = opt->output,
+            .s3 = opt->s3,
+            .name = info.name,
+            .fields = info.fields,
+            .n_fields = info.n_fields,
+            .partition_by = info.partition_by,
+            .n_partition_by = info.n_partition_by,
+            .partition_source = info.partition_source,
+            .partition_transforms = info.partition_transforms,
+            /* invariant 8: shards create the table together */
+            .mode = rc->mode == DSG_MODE_CREATE && opt->shard_count > 1 ? DSG_MODE_APPEND : rc->mode,
+            .catalog = opt->catalog,
+        };
+        DSGI_FORWARD(dsg_table_session_open(&rc->sessions[t], &to, err));
+    }
+    return DSG_OK;
+}
+
+static void free_sessions(run_ctx *rc)
+{
+    for (size_t t = 0; t < MAX_TABLES; t++) {
+        dsg_table_session_free(rc->sessions[t]);
+        rc->sessions[t] = NULL;
+    }
+}
+
+/* Every file is written: one commit per table (invariant 7). */
+static dsg_status commit_sessions(run_ctx *rc, dsg_error *err)
+{
+    const dsg_run_options *opt = rc->opt;
+    for (size_t t = 0; t < MAX_TABLES; t++) {
+        dsg_table_session *ts = rc->sessions[t];
+        if (ts == NULL)
+            continue;
+        if (opt->shard_count > 1 && dsg_table_session_files(ts) == 0)
+            continue; /* invariant 8 */
+        dsg_table_info info;
+        DSGI_FORWARD(dsg_dataset_table(rc->ds, t, &info, err));
+        int64_t version = 0;
+        DSGI_FORWARD(dsg_table_session_commit(ts, &version, err));
+        if (opt->on_commit)
+            opt->on_commit(opt->ctx, info.name, rc->table_format->name, version);
+    }
+    return DSG_OK;
+}
+
 static void *worker(void *arg)
 {
     run_ctx *rc = arg;
-    dsg_batch *batches[64] = {0};
-    size_t n_tables = DSGI_MIN(dsg_dataset_n_tables(rc->ds), (size_t)64);
+    dsg_batch *batches[MAX_TABLES] = {0};
+    size_t n_tables = DSGI_MIN(dsg_dataset_n_tables(rc->ds), (size_t)MAX_TABLES);
     for (;;) {
         size_t i = atomic_fetch_add(&rc->next, 1);
-        if (i >= rc->n_units || atomic_load(&rc->failed))
+        if (i >= rc->n_units || atomic_load(&rc->failed) || interrupted(rc))
             break;
         dsg_error e;
         dsg_error_clear(&e);
@@ -466,22 +715,34 @@ dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *s
     memset(&rc, 0, sizeof rc);
     rc.ds = ds;
     rc.opt = opt;
-    DSGI_FORWARD(check_options(ds, opt, &rc.jsonl, err));
-    DSGI_RETURN_IF(dsg_dataset_n_tables(ds) > 64, err, DSG_EINVAL, "too many tables");
+    rc.interrupts = atomic_load(&dsgi_interrupts);
+    DSGI_FORWARD(check_options(&rc, ds, opt, err));
+    DSGI_RETURN_IF(dsg_dataset_n_tables(ds) > MAX_TABLES, err, DSG_EINVAL, "too many tables");
     DSGI_FORWARD(s3_open(&rc, err));
-    dsg_status st = plan(&rc, err);
+    dsg_status st = open_sessions(&rc, err);
+    if (st == DSG_OK)
+        st = plan(&rc, err);
+    if (st == DSG_OK && rc.table_format == NULL && rc.mode == DSG_MODE_APPEND)
+        st = check_append(&rc, err);
     if (st == DSG_OK)
         st = rc.s3 ? s3_prepare(&rc, err) : local_prepare(&rc, err);
     if (st != DSG_OK) {
+        free_sessions(&rc);
         free_units(rc.units, rc.n_units);
         dsgi_s3_client_free(rc.s3);
         return st;
     }
+    /* Memory is about one open row group (and its batch) per worker, so
+     * it grows with the workers, not with the data. Local output is
+     * CPU-bound: workers beyond the cores cannot go faster and would only
+     * hold more row groups, so there are never more than cores. S3 output
+     * waits on the network and may use more. */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = opt->threads;
-    if (threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n > 0 ? (int)DSGI_MIN(n, (long)MAX_THREADS) : 1;
-    }
+    if (threads == 0)
+        threads = cores > 0 ? (int)DSGI_MIN(cores, (long)MAX_THREADS) : 1;
+    if (rc.s3 == NULL && cores > 0 && threads > cores)
+        threads = (int)cores;
     if ((size_t)threads > rc.n_units)
         threads = rc.n_units ? (int)rc.n_units : 1;
     pthread_mutex_init(&rc.lock, NULL);
@@ -499,10 +760,22 @@ dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *s
     free_units(rc.units, rc.n_units);
     dsgi_s3_client_free(rc.s3);
     if (rc.failed) {
+        free_sessions(&rc); /* nothing is committed */
         if (err)
             *err = rc.first_err;
         return rc.first_err.status;
     }
+    /* Interrupted between files: nothing is half-written, but the run is
+     * incomplete, so it must not count, nor be committed to a table. */
+    if (interrupted(&rc) || atomic_load(&rc.next) < rc.n_units) {
+        free_sessions(&rc); /* nothing is committed */
+        return dsgi_fail(err, DSG_EINTR, "interrupted after %llu of %zu files",
+                         (unsigned long long)rc.files_done, rc.n_units);
+    }
+    st = commit_sessions(&rc, err);
+    free_sessions(&rc);
+    if (st != DSG_OK)
+        return st;
     if (stats) {
         stats->files = rc.files_done;
         stats->rows = rc.rows_done;

@@ -44,6 +44,7 @@ struct dsgi_s3_client {
     CURLSH *share;
     pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
     atomic_int reached;       /* the endpoint has answered at least once */
+    unsigned interrupts;      /* dsgi_interrupts when the client was made */
 };
 
 void dsg_s3_config_init(dsg_s3_config *cfg)
@@ -77,26 +78,74 @@ static int valid_bucket(const char *b, size_t n)
     return 1;
 }
 
+void dsgi_uri_redact(const char *uri, char *out, size_t out_size)
+{
+    const char *scheme = strstr(uri, "://");
+    const char *auth = scheme ? scheme + 3 : uri;
+    size_t auth_len = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', auth_len);
+    if (at == NULL) {
+        snprintf(out, out_size, "%s", uri);
+        return;
+    }
+    /* every '@' of the authority: the last one ends the userinfo */
+    while (memchr(at + 1, '@', (size_t)(auth + auth_len - at - 1)) != NULL)
+        at = memchr(at + 1, '@', (size_t)(auth + auth_len - at - 1));
+    snprintf(out, out_size, "%.*s***@%s", (int)(auth - uri), uri, at + 1);
+}
+
+/* Whether a key (or prefix) has a "." or ".." segment: HTTP clients and
+ * servers normalise those away, so a signed path would land elsewhere. */
+static int has_dot_segment(const char *key, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t seg = 0;
+        while (i + seg < n && key[i + seg] != '/')
+            seg++;
+        if ((seg == 1 && key[i] == '.') || (seg == 2 && key[i] == '.' && key[i + 1] == '.'))
+            return 1;
+        i += seg + 1;
+    }
+    return 0;
+}
+
+dsg_status dsgi_s3_key_check(const char *key, dsg_error *err)
+{
+    size_t n = strlen(key);
+    DSGI_RETURN_IF(n == 0 || n > DSGI_S3_MAX_KEY, err, DSG_EINVAL,
+                   "the S3 object key %s has %zu bytes; S3 allows 1 to %d", key, n, DSGI_S3_MAX_KEY);
+    DSGI_RETURN_IF(has_dot_segment(key, n), err, DSG_EINVAL,
+                   "the S3 object key %s has a '.' or '..' segment", key);
+    return DSG_OK;
+}
+
 dsg_status dsgi_s3_uri_parse(const char *uri, char *bucket, size_t bucket_size, char *prefix, size_t prefix_size,
                              dsg_error *err)
 {
-    DSGI_RETURN_IF(strncmp(uri, "s3://", 5) != 0, err, DSG_EINVAL, "'%s' is not an s3://bucket/prefix URI", uri);
+    char shown[1200];
+    dsgi_uri_redact(uri, shown, sizeof shown);
+    DSGI_RETURN_IF(strncmp(uri, "s3://", 5) != 0, err, DSG_EINVAL, "'%s' is not an s3://bucket/prefix URI", shown);
     const char *b = uri + 5;
     size_t n = strcspn(b, "/");
-    DSGI_RETURN_IF(n == 0, err, DSG_EINVAL, "'%s' names no bucket (expected s3://bucket/prefix)", uri);
+    DSGI_RETURN_IF(n == 0, err, DSG_EINVAL, "'%s' names no bucket (expected s3://bucket/prefix)", shown);
+    DSGI_RETURN_IF(memchr(b, '@', n) != NULL, err, DSG_EINVAL,
+                   "'%s': an S3 URI carries no credentials (give them with --s3-key and --s3-secret)", shown);
     DSGI_RETURN_IF(!valid_bucket(b, n), err, DSG_EINVAL,
                    "'%s': '%.*s' is not a valid bucket name (3 to 63 lowercase letters, digits, '.' and '-')",
-                   uri, (int)n, b);
+                   shown, (int)n, b);
     const char *p = b + n;
     while (*p == '/')
         p++;
     size_t plen = strlen(p);
     while (plen > 0 && p[plen - 1] == '/')
         plen--;
-    DSGI_RETURN_IF(memmem(p, plen, "//", 2) != NULL, err, DSG_EINVAL, "'%s' has an empty path segment", uri);
+    DSGI_RETURN_IF(memmem(p, plen, "//", 2) != NULL, err, DSG_EINVAL, "'%s' has an empty path segment", shown);
+    DSGI_RETURN_IF(has_dot_segment(p, plen), err, DSG_EINVAL,
+                   "'%s' has a '.' or '..' path segment (S3 keys are taken literally: name the prefix directly)",
+                   shown);
     DSGI_RETURN_IF(strpbrk(uri, " \t\r\n?#") != NULL, err, DSG_EINVAL,
-                   "'%s': an S3 URI may not contain spaces, '?' or '#'", uri);
-    DSGI_RETURN_IF(n >= bucket_size || plen >= prefix_size, err, DSG_EINVAL, "'%s' is too long", uri);
+                   "'%s': an S3 URI may not contain spaces, '?' or '#'", shown);
+    DSGI_RETURN_IF(n >= bucket_size || plen >= prefix_size, err, DSG_EINVAL, "'%s' is too long", shown);
     memcpy(bucket, b, n);
     bucket[n] = '\0';
     memcpy(prefix, p, plen);
@@ -143,9 +192,14 @@ static dsg_status resolve_endpoint(dsgi_s3_client *c, dsg_error *err)
             tls = 0;
         }
         size_t n = strcspn(ep, "/");
+        char shown[AUTHORITY_MAX + 64];
+        dsgi_uri_redact(cfg->endpoint, shown, sizeof shown);
+        DSGI_RETURN_IF(memchr(ep, '@', n) != NULL, err, DSG_EINVAL,
+                       "S3 endpoint '%s' must not carry credentials (give them with --s3-key and --s3-secret)",
+                       shown);
         DSGI_RETURN_IF(strstr(ep, "://") != NULL || n == 0 || n >= sizeof authority ||
                            strpbrk(ep, " \t@?#") != NULL || (ep[n] != '\0' && strcmp(ep + n, "/") != 0),
-                       err, DSG_EINVAL, "S3 endpoint '%s' is not of the form http[s]://host[:port]", cfg->endpoint);
+                       err, DSG_EINVAL, "S3 endpoint '%s' is not of the form http[s]://host[:port]", shown);
         snprintf(authority, sizeof authority, "%.*s", (int)n, ep);
     }
     if (cfg->use_ssl >= 0)
@@ -198,6 +252,7 @@ dsg_status dsgi_s3_client_create(dsgi_s3_client **out, const dsg_s3_config *cfg,
         return dsgi_fail(err, DSG_ENOMEM, "out of memory (S3 client)");
     }
     c->cfg = *cfg;
+    c->interrupts = atomic_load(&dsgi_interrupts);
     if (c->cfg.region == NULL || *c->cfg.region == '\0')
         c->cfg.region = "us-east-1";
     snprintf(c->bucket, sizeof c->bucket, "%s", bucket);
@@ -293,6 +348,23 @@ static int is_error_document(const char *body)
         p = q ? q + 2 + strspn(q + 2, " \t\r\n") : p;
     }
     return strncmp(p, "<Error>", 7) == 0 || strncmp(p, "<Error ", 7) == 0;
+}
+
+/* Whether the body's root element is <root> (after an XML declaration,
+ * comments and blanks). */
+static int has_root(const char *body, const char *root)
+{
+    const char *p = body + strspn(body, " \t\r\n");
+    while (strncmp(p, "<?", 2) == 0 || strncmp(p, "<!--", 4) == 0) {
+        const char *q = strstr(p, p[1] == '?' ? "?>" : "-->");
+        if (q == NULL)
+            return 0;
+        p = q + (p[1] == '?' ? 2 : 3);
+        p += strspn(p, " \t\r\n");
+    }
+    size_t n = strlen(root);
+    return p[0] == '<' && strncmp(p + 1, root, n) == 0 && strchr(" \t\r\n/>", p[1 + n]) != NULL &&
+           p[1 + n] != '\0';
 }
 
 /* ---- one request ---- */
@@ -434,12 +506,25 @@ static double monotonic_s(void)
 
 /* Abandons a transfer once no byte has moved for idle_s seconds (curl's
  * low-speed limit averages over a window, so a stall after a fast upload
- * would go unnoticed for several seconds more). */
+ * would go unnoticed for several seconds more), and once the whole request
+ * has taken longer than its deadline: a server that trickles a byte now
+ * and then never looks idle. */
 typedef struct idle_watch {
     double since;
     curl_off_t moved;
     int idle_s;
+    double deadline;  /* monotonic time by which the request must be done */
+    int expired;      /* 1: idle, 2: past the deadline, 3: interrupted */
+    unsigned interrupts; /* stop when dsgi_interrupts moves from this; */
+    int interruptible;   /* AbortMultipartUpload and deletes still run */
 } idle_watch;
+
+/* The time one request may take: 3 x the idle timeout, plus a second per
+ * 256 KiB of body (a link slower than 2 Mbit/s is treated as broken). */
+static double request_deadline_s(const dsgi_s3_client *c, size_t body_len)
+{
+    return 3.0 * c->cfg.idle_timeout_s + (double)body_len / (256.0 * 1024.0);
+}
 
 static int watch_idle(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
@@ -451,7 +536,13 @@ static int watch_idle(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_
         w->moved = dlnow + ulnow;
         w->since = now;
     }
-    return now - w->since > w->idle_s;
+    if (w->interruptible && atomic_load(&dsgi_interrupts) != w->interrupts)
+        w->expired = 3;
+    else if (now - w->since > w->idle_s)
+        w->expired = 1;
+    else if (now > w->deadline)
+        w->expired = 2;
+    return w->expired != 0;
 }
 
 static void set_options(CURL *h, const dsgi_s3_client *c, const dsgi_s3_call *call, const prepared *p,
@@ -459,6 +550,7 @@ static void set_options(CURL *h, const dsgi_s3_client *c, const dsgi_s3_call *ca
                         char *errbuf)
 {
     curl_easy_setopt(h, CURLOPT_URL, (const char *)p->url.data);
+    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L); /* the path as signed: no dot-segment squashing */
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, call->method);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_SHARE, c->share);
@@ -519,8 +611,8 @@ static dsg_status remote_error(const prepared *p, const dsgi_s3_call *call, dsgi
 }
 
 /* One attempt; *retry tells whether another may succeed. */
-static dsg_status attempt(dsgi_s3_client *c, const dsgi_s3_call *call, const prepared *p, dsgi_s3_reply *reply,
-                          int *retry, dsg_error *err)
+static dsg_status attempt(dsgi_s3_client *c, const dsgi_s3_call *call, const dsgi_s3_expect *expect,
+                          const prepared *p, dsgi_s3_reply *reply, int *retry, dsg_error *err)
 {
     *retry = 0;
     dsgi_buf_reset(&reply->body);
@@ -535,13 +627,20 @@ static dsg_status attempt(dsgi_s3_client *c, const dsgi_s3_call *call, const pre
     }
     char errbuf[CURL_ERROR_SIZE] = "";
     body_cursor body = {call->body, call->body_len, 0};
-    idle_watch idle = {monotonic_s(), 0, c->cfg.idle_timeout_s};
+    double t0 = monotonic_s();
+    double limit_s = request_deadline_s(c, call->body_len);
+    idle_watch idle = {t0, 0, c->cfg.idle_timeout_s, t0 + limit_s, 0, c->interrupts,
+                       strcmp(call->method, "DELETE") != 0};
     set_options(h, c, call, p, headers, &body, reply, &idle, errbuf);
     CURLcode rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply->status);
     curl_easy_cleanup(h);
     curl_slist_free_all(headers);
-    if (rc == CURLE_ABORTED_BY_CALLBACK)
+    if (rc == CURLE_ABORTED_BY_CALLBACK && idle.expired == 3)
+        snprintf(errbuf, CURL_ERROR_SIZE, "interrupted");
+    else if (rc == CURLE_ABORTED_BY_CALLBACK && idle.expired == 2)
+        snprintf(errbuf, CURL_ERROR_SIZE, "the request did not finish within %.0f s", limit_s);
+    else if (rc == CURLE_ABORTED_BY_CALLBACK)
         snprintf(errbuf, CURL_ERROR_SIZE, "no data moved for %d s", c->cfg.idle_timeout_s);
     if (rc != CURLE_OK) {
         *retry = retriable_transport(rc, atomic_load(&c->reached));
@@ -552,8 +651,23 @@ static dsg_status attempt(dsgi_s3_client *c, const dsgi_s3_call *call, const pre
     DSGI_FORWARD(dsgi_buf_append(&reply->body, "", 1, err));
     reply->body.len--;
     int ok = reply->status >= 200 && reply->status < 300;
-    if (ok && !is_error_document((const char *)reply->body.data))
+    const char *text = (const char *)reply->body.data;
+    if (ok && !is_error_document(text)) {
+        /* A 2xx counts only when it is the answer S3 gives: a proxy's or
+         * captive portal's HTML page, or a reply cut short, is not. */
+        if (expect != NULL && expect->root != NULL && !has_root(text, expect->root)) {
+            *retry = 1;
+            return dsgi_fail(err, DSG_EREMOTE, "%s: %s failed: HTTP %ld without an S3 %s document (%s)",
+                             p->subject, call->op, reply->status, expect->root,
+                             reply->body.len == 0 ? "empty body" : "is the endpoint an S3 service?");
+        }
+        if (expect != NULL && expect->etag && reply->etag[0] == '\0') {
+            *retry = 1;
+            return dsgi_fail(err, DSG_EREMOTE, "%s: %s failed: HTTP %ld without an ETag (is the endpoint an S3 service?)",
+                             p->subject, call->op, reply->status);
+        }
         return DSG_OK;
+    }
     *retry = ok || reply->status == 408 || reply->status == 429 || reply->status >= 500;
     return remote_error(p, call, reply, err);
 }
@@ -577,11 +691,12 @@ static double random_unit(void)
 static int cancelled(const atomic_int *cancel) { return cancel != NULL && atomic_load(cancel); }
 
 /* Full jitter: a uniform wait in [0, min(cap, base * 2^(n-1))). */
-static void backoff(int n, const atomic_int *cancel)
+static void backoff(int n, const atomic_int *cancel, double give_up, unsigned interrupts)
 {
     double cap = BACKOFF_BASE_S * (double)(1u << DSGI_MIN(n - 1, 16));
     double wait_s = DSGI_MIN(cap, BACKOFF_MAX_S) * random_unit();
-    while (wait_s > 0 && !cancelled(cancel)) {
+    wait_s = DSGI_MIN(wait_s, give_up - monotonic_s());
+    while (wait_s > 0 && !cancelled(cancel) && atomic_load(&dsgi_interrupts) == interrupts) {
         double step = DSGI_MIN(wait_s, 0.05);
         struct timespec ts = {0, (long)(step * 1e9)};
         nanosleep(&ts, NULL);
@@ -589,36 +704,53 @@ static void backoff(int n, const atomic_int *cancel)
     }
 }
 
-static dsg_status perform_prepared(dsgi_s3_client *c, const dsgi_s3_call *call, const prepared *p,
-                                   const atomic_int *cancel, dsgi_s3_reply *reply, dsg_error *err)
+static dsg_status perform_prepared(dsgi_s3_client *c, const dsgi_s3_call *call, const dsgi_s3_expect *expect,
+                                   const prepared *p, const atomic_int *cancel, dsgi_s3_reply *reply,
+                                   dsg_error *err)
 {
+    /* All attempts of one request, backoffs included, end within a budget
+     * of 4 request deadlines: retries never keep a run alive for long. */
+    double give_up = monotonic_s() + 4.0 * request_deadline_s(c, call->body_len);
     for (int attempts = 1;; attempts++) {
         int retry;
-        dsg_status st = attempt(c, call, p, reply, &retry, err);
+        dsg_status st = attempt(c, call, expect, p, reply, &retry, err);
         reply->attempts = attempts;
         if (st == DSG_OK)
             return DSG_OK;
-        if (!retry || attempts > c->cfg.max_retries || cancelled(cancel)) {
+        int stop = atomic_load(&dsgi_interrupts) != c->interrupts && strcmp(call->method, "DELETE") != 0;
+        if (stop) {
+            st = DSG_EINTR;
+            if (err != NULL)
+                err->status = st;
+        }
+        if (!retry || stop || attempts > c->cfg.max_retries || cancelled(cancel) || monotonic_s() >= give_up) {
             if (attempts > 1 && err != NULL) {
-                size_t n = strlen(err->message);
-                snprintf(err->message + n, sizeof err->message - n, " (gave up after %d attempts)", attempts);
+                char cause[sizeof err->message];
+                memcpy(cause, err->message, sizeof cause);
+                dsgi_fail(err, st, "%s (gave up after %d attempts)", cause, attempts);
             }
             return st;
         }
-        backoff(attempts, cancel);
+        backoff(attempts, cancel, give_up, c->interrupts);
     }
+}
+
+dsg_status dsgi_s3_perform_checked(dsgi_s3_client *c, const dsgi_s3_call *call, const dsgi_s3_expect *expect,
+                                   const atomic_int *cancel, dsgi_s3_reply *reply, dsg_error *err)
+{
+    prepared p;
+    dsg_status st = prepare(c, call, &p, err);
+    if (st == DSG_OK)
+        st = perform_prepared(c, call, expect, &p, cancel, reply, err);
+    dsgi_buf_free(&p.path);
+    dsgi_buf_free(&p.url);
+    return st;
 }
 
 dsg_status dsgi_s3_perform(dsgi_s3_client *c, const dsgi_s3_call *call, const atomic_int *cancel, dsgi_s3_reply *reply,
                            dsg_error *err)
 {
-    prepared p;
-    dsg_status st = prepare(c, call, &p, err);
-    if (st == DSG_OK)
-        st = perform_prepared(c, call, &p, cancel, reply, err);
-    dsgi_buf_free(&p.path);
-    dsgi_buf_free(&p.url);
-    return st;
+    return dsgi_s3_perform_checked(c, call, NULL, cancel, reply, err);
 }
 
 /* ---- listing and deleting ---- */
@@ -629,7 +761,8 @@ static dsg_status list_page(dsgi_s3_client *c, const char *prefix, const char *t
     dsgi_sigv4_pair q[4] = {{"list-type", "2"}, {"prefix", prefix}, {"max-keys", max_keys},
                             {"continuation-token", token}};
     dsgi_s3_call call = {"ListObjectsV2", "GET", "", prefix, q, *token ? 4 : 3, NULL, 0, NULL, 0};
-    return dsgi_s3_perform(c, &call, NULL, reply, err);
+    const dsgi_s3_expect expect = {"ListBucketResult", 0};
+    return dsgi_s3_perform_checked(c, &call, &expect, NULL, reply, err);
 }
 
 dsg_status dsgi_s3_prefix_used(dsgi_s3_client *c, const char *prefix, int *found, dsg_error *err)

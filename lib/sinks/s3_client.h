@@ -18,6 +18,7 @@
 #define DSGI_S3_MIN_PART_BYTES ((size_t)5 << 20)
 #define DSGI_S3_MAX_PART_BYTES ((uint64_t)5 << 30)
 #define DSGI_S3_ETAG_MAX 128
+#define DSGI_S3_MAX_KEY 1024
 
 typedef struct dsgi_s3_client dsgi_s3_client;
 
@@ -37,6 +38,14 @@ const char *dsgi_s3_client_bucket(const dsgi_s3_client *c);
 dsg_status dsgi_s3_uri_parse(const char *uri, char *bucket, size_t bucket_size, char *prefix,
                              size_t prefix_size, dsg_error *err);
 
+/* Checks an object key: 1 to 1024 bytes, no "." or ".." segment
+ * (DSG_EINVAL naming the key). */
+dsg_status dsgi_s3_key_check(const char *key, dsg_error *err);
+
+/* Copies uri to out with any userinfo ("user:password@") of its authority
+ * replaced by "***@", for messages. */
+void dsgi_uri_redact(const char *uri, char *out, size_t out_size);
+
 /* One request. */
 typedef struct dsgi_s3_call {
     const char *op;                  /* for messages: "PutObject", "UploadPart 3" */
@@ -52,6 +61,12 @@ typedef struct dsgi_s3_call {
     size_t n_headers;                /* at most 8 */
 } dsgi_s3_call;
 
+/* What a 2xx answer must hold to count as success (dsgi_s3_perform_checked). */
+typedef struct dsgi_s3_expect {
+    const char *root;                /* the XML root element; NULL: any body */
+    int etag;                        /* an ETag header */
+} dsgi_s3_expect;
+
 typedef struct dsgi_s3_reply {
     long status;                     /* HTTP status of the last attempt */
     dsgi_buf body;                   /* response body, NUL-terminated */
@@ -63,13 +78,18 @@ void dsgi_s3_reply_init(dsgi_s3_reply *r);
 void dsgi_s3_reply_free(dsgi_s3_reply *r);
 
 /* Sends a signed request and waits for the answer. Succeeds on a 2xx whose
- * body is not an S3 <Error> document. Retries, with exponential backoff and
+ * body is not an S3 <Error> document, has the expected root element and,
+ * if asked, an ETag (a 2xx that fails these checks is retried). Retries, with exponential backoff and
  * full jitter, timeouts, dropped connections, 408, 429, 5xx and errors in
  * 200 answers; stops retrying once *cancel (if not NULL) is set. Other
  * answers fail at once. Errors name s3://bucket/key, the operation and the
  * cause (HTTP status, S3 error code and message), never a credential. */
 dsg_status dsgi_s3_perform(dsgi_s3_client *c, const dsgi_s3_call *call, const atomic_int *cancel,
                            dsgi_s3_reply *reply, dsg_error *err);
+/* The same, and a 2xx must also meet 'expect' (else it is retried, then
+ * fails naming what was missing). */
+dsg_status dsgi_s3_perform_checked(dsgi_s3_client *c, const dsgi_s3_call *call, const dsgi_s3_expect *expect,
+                                   const atomic_int *cancel, dsgi_s3_reply *reply, dsg_error *err);
 
 /* Copies the text of the first <tag>...</tag> at or after *pos into out
  * (XML entities decoded, truncated to out_size - 1 bytes) and moves *pos

@@ -76,11 +76,12 @@ static size_t part_target(const s3_sink *s)
 }
 
 static dsg_status simple_call(s3_sink *s, const char *op, const char *method, const dsgi_sigv4_pair *query,
-                              size_t n_query, const void *body, size_t body_len, dsgi_s3_reply *reply,
-                              dsg_error *err)
+                              size_t n_query, const void *body, size_t body_len, const char *expect_root,
+                              int expect_etag, dsgi_s3_reply *reply, dsg_error *err)
 {
     dsgi_s3_call call = {op, method, s->key, NULL, query, n_query, body, body_len, NULL, 0};
-    return dsgi_s3_perform(s->client, &call, NULL, reply, err);
+    const dsgi_s3_expect expect = {expect_root, expect_etag};
+    return dsgi_s3_perform_checked(s->client, &call, &expect, NULL, reply, err);
 }
 
 /* ---- parts ---- */
@@ -94,9 +95,10 @@ static void *upload_part(void *arg)
     snprintf(op, sizeof op, "UploadPart %u", slot->number);
     const dsgi_sigv4_pair q[] = {{"partNumber", number}, {"uploadId", s->upload_id}};
     dsgi_s3_call call = {op, "PUT", s->key, NULL, q, 2, slot->data.data, slot->data.len, NULL, 0};
+    const dsgi_s3_expect expect = {NULL, 1};
     dsgi_s3_reply reply;
     dsgi_s3_reply_init(&reply);
-    slot->status = dsgi_s3_perform(s->client, &call, &s->cancel, &reply, &slot->error);
+    slot->status = dsgi_s3_perform_checked(s->client, &call, &expect, &s->cancel, &reply, &slot->error);
     if (slot->status == DSG_OK && reply.etag[0] == '\0')
         slot->status = dsgi_fail(&slot->error, DSG_EREMOTE, "s3://%s/%s: %s failed: the answer has no ETag",
                                  dsgi_s3_client_bucket(s->client), s->key, op);
@@ -175,7 +177,8 @@ static dsg_status create_upload(s3_sink *s, dsg_error *err)
     const dsgi_sigv4_pair q[] = {{"uploads", ""}};
     dsgi_s3_reply reply;
     dsgi_s3_reply_init(&reply);
-    dsg_status st = simple_call(s, "CreateMultipartUpload", "POST", q, 1, "", 0, &reply, err);
+    dsg_status st = simple_call(s, "CreateMultipartUpload", "POST", q, 1, "", 0, "InitiateMultipartUploadResult", 0, &reply,
+                                 err);
     char id[1024];
     size_t pos = 0;
     if (st == DSG_OK && !dsgi_xml_next((const char *)reply.body.data, &pos, "UploadId", id, sizeof id))
@@ -265,7 +268,8 @@ static dsg_status complete_upload(s3_sink *s, dsg_error *err)
     const dsgi_sigv4_pair q[] = {{"uploadId", s->upload_id}};
     dsg_status st = complete_xml(s, &xml, err);
     if (st == DSG_OK)
-        st = simple_call(s, "CompleteMultipartUpload", "POST", q, 1, xml.data, xml.len, &reply, err);
+        st = simple_call(s, "CompleteMultipartUpload", "POST", q, 1, xml.data, xml.len,
+                         "CompleteMultipartUploadResult", 0, &reply, err);
     dsgi_s3_reply_free(&reply);
     dsgi_buf_free(&xml);
     return st;
@@ -276,7 +280,7 @@ static dsg_status put_object(s3_sink *s, dsg_error *err)
     dsgi_s3_reply reply;
     dsgi_s3_reply_init(&reply);
     const void *body = s->fill.data ? (const void *)s->fill.data : "";
-    dsg_status st = simple_call(s, "PutObject", "PUT", NULL, 0, body, s->fill.len, &reply, err);
+    dsg_status st = simple_call(s, "PutObject", "PUT", NULL, 0, body, s->fill.len, NULL, 1, &reply, err);
     dsgi_s3_reply_free(&reply);
     return st;
 }
@@ -308,7 +312,7 @@ static void s3_abort(dsg_sink *sink)
     const dsgi_sigv4_pair q[] = {{"uploadId", s->upload_id}};
     dsgi_s3_reply reply;
     dsgi_s3_reply_init(&reply);
-    simple_call(s, "AbortMultipartUpload", "DELETE", q, 1, NULL, 0, &reply, NULL);
+    simple_call(s, "AbortMultipartUpload", "DELETE", q, 1, NULL, 0, NULL, 0, &reply, NULL);
     dsgi_s3_reply_free(&reply);
     dsgi_free(s->upload_id);
     s->upload_id = NULL;
@@ -333,8 +337,8 @@ static const dsg_sink_ops s3_sink_ops = {s3_write, s3_commit, s3_abort, s3_free}
 
 dsg_status dsgi_s3_sink_open(dsg_sink **out, dsgi_s3_client *c, const char *key, dsg_error *err)
 {
-    DSGI_RETURN_IF(key == NULL || *key == '\0' || strlen(key) > 1024, err, DSG_EINVAL,
-                   "an S3 object key must have 1 to 1024 bytes");
+    DSGI_RETURN_IF(key == NULL, err, DSG_EINVAL, "no S3 object key given");
+    DSGI_FORWARD(dsgi_s3_key_check(key, err));
     s3_sink *s = dsgi_calloc(1, sizeof *s);
     DSGI_RETURN_IF(s == NULL, err, DSG_ENOMEM, "out of memory (opening s3://%s/%s)", dsgi_s3_client_bucket(c), key);
     s->base.ops = &s3_sink_ops;

@@ -181,8 +181,12 @@ static dsg_status local_get(dsgt_store *s, const char *rel, dsgi_buf *out, dsg_e
         return dsgi_fail(err, e, "cannot open %s: %s", path, strerror(e));
     }
     dsg_status st = DSG_OK;
-    for (;;) {
-        st = dsgi_buf_reserve(out, 65536, err);
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && sb.st_size > 0)
+        st = dsgi_buf_reserve(out, (size_t)sb.st_size + 1, err); /* one read, and one more for EOF */
+    while (st == DSG_OK) {
+        if (out->len == out->cap)
+            st = dsgi_buf_reserve(out, DSGI_MIN((size_t)65536, out->max > out->len ? out->max - out->len : 1), err);
         if (st != DSG_OK)
             break;
         ssize_t n = read(fd, out->data + out->len, out->cap - out->len);
@@ -343,7 +347,8 @@ static dsg_status s3_put(dsgt_store *s, const char *rel, const void *data, size_
     dsg_status st = DSG_OK;
     int resent = 0;
     for (int conflicts = 0;; conflicts++) {
-        st = dsgi_s3_perform(s->s3, &call, NULL, &reply, err);
+        const dsgi_s3_expect expect = {NULL, 1}; /* a 200 without an ETag is not S3's */
+        st = dsgi_s3_perform_checked(s->s3, &call, &expect, NULL, &reply, err);
         resent |= reply.attempts > 1;
         if (st == DSG_OK || reply.status != 409 || !if_absent || conflicts >= CONFLICT_RETRIES)
             break;
@@ -463,7 +468,8 @@ static dsg_status s3_list(dsgt_store *s, const char *prefix, entries *out, dsg_e
         dsgi_sigv4_pair q[4] = {{"list-type", "2"}, {"prefix", key_prefix}, {"max-keys", "1000"},
                                 {"continuation-token", token}};
         dsgi_s3_call call = {"ListObjectsV2", "GET", "", key_prefix, q, *token ? 4u : 3u, NULL, 0, NULL, 0};
-        st = dsgi_s3_perform(s->s3, &call, NULL, &reply, err);
+        const dsgi_s3_expect expect = {"ListBucketResult", 0};
+        st = dsgi_s3_perform_checked(s->s3, &call, &expect, NULL, &reply, err);
         if (st != DSG_OK)
             break;
         const char *xml = (const char *)reply.body.data;

@@ -10,7 +10,9 @@
 
 static const dsgt_format *const builtin[] = {
     /* &dsgt_delta_format, &dsgt_iceberg_format, &dsgt_ducklake_format: one line each */
+    &dsgt_delta_format,
     &dsgt_iceberg_format,
+    &dsgt_ducklake_format,
     NULL,
 };
 

@@ -152,4 +152,9 @@ extern const dsgt_format dsgt_delta_format;
 extern const dsgt_format dsgt_iceberg_format;
 extern const dsgt_format dsgt_ducklake_format;
 
+/* The commit session shared by the run engine and the Python writer is
+ * public: dsg_table_session_* in dsg.h (lib/table/table_session.c). It
+ * opens the store and the format, derives each file's partition values
+ * from its hive directories, serialises add_file, and commits once. */
+
 #endif /* DSG_TABLE_H */

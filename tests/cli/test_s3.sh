@@ -315,6 +315,65 @@ bad "unknown S3 option" "unknown option --s3-bogus" --output "s3://$bucket/x" --
 [ ! -e "$work/local-x" ] && pass "nothing written locally for a refused --output" ||
     fail "nothing written locally for a refused --output"
 
+# ---- (g) hostile or broken servers, hostile names (issue 14) ----
+
+# A key or prefix with "." or ".." segments would be normalised away by
+# HTTP stacks after signing: refused before any request.
+bad "'..' segment in the prefix" "'\.' or '\.\.' path segment" --output "s3://$bucket/../other-bucket/x" "${creds[@]}"
+bad "trailing '..' segment" "'\.' or '\.\.' path segment" --output "s3://$bucket/victim/x/.." "${creds[@]}"
+bad "'.' segment" "'\.' or '\.\.' path segment" --output "s3://$bucket/a/./b" "${creds[@]}"
+long_prefix=$(printf 'k%.0s' $(seq 1010))
+bad "a key longer than 1024 bytes, before any request" "would have [0-9]+ bytes; S3 allows at most 1024" \
+    --output "s3://$bucket/$long_prefix" "${creds[@]}"
+
+# broken WHAT FAULT_JSON PATTERN ARGS...: exit 1 naming the cause, and no
+# object under the prefix.
+broken() {
+    local what=$1 fault=$2 pattern=$3 prefix="broken/$RANDOM"
+    shift 3
+    ctl reset "$control"
+    ctl fault "$control" "$fault"
+    local t0=$SECONDS
+    s3gen "$@" --output "s3://$bucket/$prefix" --s3-max-retries 1
+    expect_exit "$what" 1 "$pattern"
+    echo "     ($what: $((SECONDS - t0)) s: $(head -n 1 "$work/stderr"))"
+    if [ -z "$(ctl list "$backend" "$bucket" "$prefix/")" ]; then
+        pass "$what: no object under the prefix"
+    else
+        fail "$what: no object under the prefix" "$(ctl list "$backend" "$bucket" "$prefix/")"
+    fi
+}
+broken "an HTML page with 200 instead of a listing" '{"op":"ListObjectsV2","kind":"html","count":1000}' \
+    "ListObjectsV2 failed: HTTP 200 without an S3 ListBucketResult document" "${small_args[@]}"
+if [ "$(count '^PutObject')" -eq 0 ]; then pass "nothing uploaded after a listing that was not one"; else
+    fail "nothing uploaded after a listing that was not one" "$(requests | sort | uniq -c)"; fi
+broken "an HTML page with 200 instead of PutObject's answer" '{"op":"PutObject","kind":"html","count":1000}' \
+    "PutObject failed: HTTP 200 without an ETag" "${small_args[@]}"
+# (the server did store this one: only the answer lacks its ETag)
+ctl reset "$control"
+ctl fault "$control" '{"op":"PutObject","kind":"no-etag","count":1000}'
+s3gen "${small_args[@]}" --output "s3://$bucket/no-etag" --s3-max-retries 1
+expect_exit "PutObject answers without an ETag: not taken as success" 1 "PutObject failed: HTTP 200 without an ETag"
+broken "an HTML page with 200 instead of CreateMultipartUpload's answer" \
+    '{"op":"CreateMultipartUpload","kind":"html","count":1000}' \
+    "CreateMultipartUpload failed: HTTP 200 without an S3 InitiateMultipartUploadResult" "${big_s3_args[@]}"
+broken "an HTML page with 200 instead of CompleteMultipartUpload's answer" \
+    '{"op":"CompleteMultipartUpload","kind":"html","count":1000}' \
+    "CompleteMultipartUpload failed: HTTP 200 without an S3 CompleteMultipartUploadResult" "${big_s3_args[@]}"
+recovered "one UploadPart answer without an ETag, retried" "$work/local-big" \
+    '{"op":"UploadPart","kind":"no-etag","count":1,"skip":1}' "${big_s3_args[@]}"
+# A server that trickles a byte every 500 ms never looks idle: the
+# request's deadline (3 x --s3-timeout for a small body) and the retry
+# budget (4 deadlines) end it.
+ctl reset "$control"
+ctl fault "$control" '{"op":"PutObject","kind":"trickle","ms":500,"count":1000}'
+t0=$SECONDS
+s3gen "${small_args[@]}" --output "s3://$bucket/trickle" --s3-timeout 1 --s3-max-retries 30
+took=$((SECONDS - t0))
+expect_exit "a trickling server: exit 1 past the request deadline" 1 "PutObject failed: the request did not finish within [0-9]+ s"
+[ "$took" -le 25 ] && pass "a trickling server: given up after ${took} s, within the retry budget" ||
+    fail "a trickling server: given up within the retry budget" "${took} s"
+
 run generate --help
 if grep -q -- "--s3-uri" "$work/stdout" && grep -q -- "--s3-secret" "$work/stdout"; then
     pass "--help lists the S3 options"

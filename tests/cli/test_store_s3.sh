@@ -8,6 +8,7 @@
 # mistaken for "exists".
 #
 #   DSG_TEST_BIN_DIR   the unit test binaries (test_store)
+#   DSG_BIN            the program (its --mode append on S3), optional
 set -u
 : "${DSG_TEST_BIN_DIR:?DSG_TEST_BIN_DIR must name the unit test binaries}"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -70,6 +71,20 @@ if [ "$rc" -eq 2 ] && grep -q SignatureDoesNotMatch "$work/put.err" && ! grep -q
     pass "a badly signed conditional PUT fails (403), not 'exists', and no secret is printed"
 else
     fail "a badly signed conditional PUT fails" "exit $rc: $(cat "$work/put.err")"
+fi
+
+# --mode append of plain files on S3: the planned keys are listed first
+if [ -n "${DSG_BIN:-}" ]; then
+    gen() { "$DSG_BIN" generate alltypes --rows 300 --quiet --s3-endpoint "$endpoint" --s3-key "$key" \
+        --s3-secret "$secret" --output "s3://$bucket/app" "$@" >"$work/gen.out" 2>"$work/gen.err"; }
+    gen; rc1=$?
+    gen --mode append; rc2=$?
+    gen --mode append --format jsonl; rc3=$?
+    if [ "$rc1" -eq 0 ] && [ "$rc2" -eq 2 ] && [ "$rc3" -eq 0 ] && ctl list "$(field backend)" "$bucket" app/ | grep -q alltypes.jsonl; then
+        pass "S3 --mode append refuses an existing key, adds new ones"
+    else
+        fail "S3 --mode append" "exits $rc1 $rc2 $rc3: $(cat "$work/gen.err")"
+    fi
 fi
 
 [ "$failed" -eq 0 ] || exit 1

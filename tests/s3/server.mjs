@@ -10,7 +10,9 @@
 //     wins;
 //   - injects faults on demand: an HTTP error (500, 503 SlowDown, ...), a
 //     dropped connection, a stalled response, a 200 CompleteMultipartUpload
-//     whose body is an <Error>.
+//     whose body is an <Error>, a 200 HTML page (a proxy or captive portal
+//     answering instead of S3), a response trickled one byte every `ms`
+//     milliseconds, the real answer without its ETag header.
 // Usage: node server.mjs --dir DIR --bucket NAME --key KEY --secret SECRET
 //        [--region us-east-1] [--lifetime 1800]
 // Prints one JSON line {"endpoint", "backend", "control"} when ready and
@@ -19,7 +21,8 @@
 // Control (on the proxy, paths no bucket can have):
 //   POST   /__dsg/faults  JSON fault or list of faults, appended:
 //          {"op": "UploadPart" | "PutObject" | "CompleteMultipartUpload" | ... | "*",
-//           "kind": "status" | "drop" | "stall" | "complete-error",
+//           "kind": "status" | "drop" | "stall" | "complete-error" | "html" |
+//                   "trickle" | "no-etag",
 //           "status": 503, "code": "SlowDown", "ms": 5000,
 //           "count": 1, "skip": 0}
 //   DELETE /__dsg/faults  removes pending faults
@@ -189,7 +192,7 @@ function takeFault(op) {
   return null;
 }
 
-function forward(req, body, res, backendPort) {
+function forward(req, body, res, backendPort, stripEtag = false) {
   return new Promise((resolve) => {
     const headers = { ...req.headers };
     delete headers.authorization; // s3rver checks no SigV4; anonymous requests pass
@@ -198,7 +201,9 @@ function forward(req, body, res, backendPort) {
     const up = http.request(
       { host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers },
       (answer) => {
-        res.writeHead(answer.statusCode, answer.headers);
+        const headers = { ...answer.headers };
+        if (stripEtag) delete headers.etag;
+        res.writeHead(answer.statusCode, headers);
         answer.pipe(res);
         answer.on('end', () => resolve(answer.statusCode));
       },
@@ -264,6 +269,30 @@ async function applyFault(fault, req, res) {
     res.end('<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>');
     return 200;
   }
+  if (fault.kind === 'html') {
+    const page = '<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body>Sign in to continue.</body></html>\n';
+    res.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page) });
+    res.end(page);
+    return 200;
+  }
+  if (fault.kind === 'trickle') {
+    // headers at once, then one byte of an endless body every `ms`
+    res.writeHead(200, { 'content-type': 'application/xml', etag: '"trickle"' });
+    res.write('<');
+    await new Promise((resolve) => {
+      const timer = setInterval(() => {
+        if (res.destroyed || req.socket.destroyed) {
+          clearInterval(timer);
+          resolve();
+        } else res.write(' ');
+      }, fault.ms ?? 500);
+      res.on('close', () => {
+        clearInterval(timer);
+        resolve();
+      });
+    });
+    return 'trickled';
+  }
   return null;
 }
 
@@ -290,7 +319,10 @@ async function handleS3(req, res, backendPort) {
   if (fault) {
     entry.fault = fault.kind;
     if (fault.kind === 'stall') await new Promise((r) => setTimeout(r, fault.ms ?? 60000));
-    else {
+    else if (fault.kind === 'no-etag') {
+      entry.status = await forward(req, body, res, backendPort, true);
+      return;
+    } else {
       entry.status = await applyFault(fault, req, res);
       return;
     }

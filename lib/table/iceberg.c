@@ -576,7 +576,7 @@ static dsg_status copy_bound(const dsg_field *f, const uint8_t *v, size_t len, i
     uint8_t tmp[16];
     const uint8_t *p;
     size_t n = ice_bound_bytes(f, v, len, tmp, &p);
-    if (n == 0 && f->type != DSG_STRING)
+    if (n == 0 && f->type != DSG_STRING && f->type != DSG_BINARY)
         return DSG_OK;
     uint8_t *c = dsgi_malloc(n ? n : 1);
     if (!c)

@@ -511,3 +511,28 @@ def test_kill_9_leaves_a_complete_snapshot(tmp_path, run_cli, dsg_bin):
     # and the next append commits on top of it
     run_cli(*args, *small, "--mode", "append")
     assert catalog(f"sqlite:///{db}").load_table(("default", "order_items")).scan().to_arrow().num_rows == 2 * rows
+
+
+# ---------------------------------------------------------------- hour partitions
+
+def test_weather_hour_and_month_partitions(tmp_path, run_cli):
+    db = tmp_path / "cat.db"
+    opts = ["--start", "2023-01-01", "--end", "2023-01-02", "--quiet"]
+    run_cli("generate", "weather", "--output", tmp_path / "wh", "--format", "iceberg",
+            "--catalog-uri", f"sqlite:///{db}", *opts)
+    run_cli("generate", "weather", "--output", tmp_path / "jsonl", "--format", "jsonl", *opts)
+    cat = catalog(f"sqlite:///{db}")
+    hourly = cat.load_table(("default", "weather_hourly"))
+    assert [(f.name, str(f.transform)) for f in hourly.spec().fields] == [("timestamp_hour", "hour")]
+    assert [(f.name, str(f.transform)) for f in cat.load_table(("default", "weather_daily")).spec().fields] == \
+        [("date_month", "month")]
+    rows = jsonl_rows(tmp_path / "jsonl", "weather_hourly")
+    got = hourly.scan().to_arrow()
+    assert got.num_rows == len(rows)
+    assert sorted(canon(v) for v in got.column("timestamp").to_pylist()) == sorted(r["timestamp"] for r in rows)
+    # one hour of one day: only that hour's files are planned
+    every = list(hourly.scan().plan_files())
+    one = list(hourly.scan(row_filter="timestamp >= '2023-01-01T05:00:00+00:00' and "
+                                      "timestamp < '2023-01-01T06:00:00+00:00'").plan_files())
+    assert 0 < len(one) < len(every)
+    assert all("day=01/hour=05" in f.file.file_path for f in one)

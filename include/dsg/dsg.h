@@ -495,6 +495,10 @@ typedef struct dsg_table_options {
     const dsg_partition_transform *partition_transforms; /* per level */
     dsg_table_mode mode;
     const dsg_catalog_config *catalog; /* NULL: none */
+    /* User data (dsg_table_writer): per partition level, the column whose
+     * values name the level's directories (identity), a column the files
+     * leave out. NULL: levels derive from partition_source. Delta only. */
+    const dsg_field *partition_fields;
 } dsg_table_options;
 
 /* 1 when 'name' is a table format of this build ("delta", ...), else 0. */

@@ -123,6 +123,9 @@ typedef struct dsgt_table_args {
      * see dsg.h); formats that need ids (Iceberg, DuckLake) use the same
      * numbering in their schemas. */
     const char *engine_info;        /* "dataset-generator X.Y.Z" */
+    /* User data: per level, the identity column left out of the files
+     * (dsg_table_options.partition_fields); NULL otherwise. */
+    const dsg_field *partition_fields;
 } dsgt_table_args;
 
 typedef struct dsgt_format {

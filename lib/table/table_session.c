@@ -158,6 +158,7 @@ dsg_status dsg_table_session_open(dsg_table_session **out, const dsg_table_optio
             .mode = opt->mode,
             .catalog = opt->catalog,
             .engine_info = engine,
+            .partition_fields = opt->n_partition_by > 0 ? opt->partition_fields : NULL,
         };
         st = fmt->open(&s->table, &a, err);
         if (st != DSG_OK)

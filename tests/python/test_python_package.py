@@ -609,3 +609,45 @@ def test_ctrl_c_interrupts_cleanly(tmp_path):
     assert leftovers(tmp_path) == []
     for f in parquet_files(tmp_path):  # whatever was committed is complete
         pq.ParquetFile(f).metadata
+
+
+# ---------------------------------------------------------------------------
+# Table formats: user data committed to Delta, Iceberg and DuckLake
+# ---------------------------------------------------------------------------
+
+def test_user_data_into_table_formats(tmp_path, spark):
+    import deltalake
+    import polars as pl
+    from pyiceberg.catalog.sql import SqlCatalog
+    assert {"delta", "iceberg", "ducklake"} <= set(dg.available_writers())
+    df = pl.DataFrame({"k": ["a", "b", "a/x", None] * 250, "y": [2023, 2024] * 500, "v": list(range(1000)),
+                       "s": ["s%d" % i for i in range(1000)]})
+    w = dg.create_writer("delta", str(tmp_path), options=dg.WriterOptions(file_rows_target=200))
+    stats = w.write("d", df, partition_spec=["k", "y"])
+    assert stats["files"] == 8 and stats["rows"] == 1000  # 4 partitions of 250 rows, 200 per file
+    assert stats["bytes"] == sum(os.path.getsize(f) for f in parquet_files(tmp_path / "d"))
+    t = deltalake.DeltaTable(str(tmp_path / "d")).to_pyarrow_table().sort_by("v")
+    assert t.column("k").to_pylist() == df["k"].to_list() and t.column("y").to_pylist() == df["y"].to_list()
+    assert t.column("s").to_pylist() == df["s"].to_list()
+    sdf = spark.read.format("delta").load(str(tmp_path / "d")).where("y = 2024")
+    assert sdf.count() == 500
+    # append is a second commit
+    dg.create_writer("delta", str(tmp_path), options=dg.WriterOptions(mode="append")).write("d", df.head(10),
+                                                                                           partition_spec=["k", "y"])
+    dt = deltalake.DeltaTable(str(tmp_path / "d"))
+    assert dt.version() == 1 and dt.to_pyarrow_table().num_rows == 1010
+    with pytest.raises(ValueError):  # create refuses an existing table, nothing written
+        dg.create_writer("delta", str(tmp_path)).write("d", df, partition_spec=["k", "y"])
+    # Iceberg (SQL catalog on SQLite) and DuckLake (SQLite catalog)
+    t = pa.table({"id": pa.array(range(1000), pa.int64()), "s": ["v%d" % i for i in range(1000)],
+                  "x": [i * 0.5 for i in range(1000)]})
+    db = str(tmp_path / "ice.db")
+    dg.create_writer("iceberg", str(tmp_path), catalog=dg.CatalogConfig("sql", "sqlite:///" + db)).write("ice", t)
+    ice = SqlCatalog("default", uri="sqlite:///" + db).load_table(("default", "ice"))
+    assert ice.scan().to_arrow().sort_by("id").equals(t)
+    ldb = str(tmp_path / "lake.db")
+    dg.create_writer("ducklake", str(tmp_path), catalog=dg.CatalogConfig("sqlite", "sqlite:///" + ldb)).write("lk", t)
+    con = duckdb_connect()
+    con.execute(f"ATTACH 'ducklake:sqlite:{ldb}' AS lake (READ_ONLY)")
+    assert con.sql("SELECT count(*), sum(id), min(s), max(x) FROM lake.main.lk").fetchall() == [(1000, 499500, "v0",
+                                                                                                  499.5)]

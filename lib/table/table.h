@@ -116,6 +116,11 @@ typedef struct dsgt_table_args {
     size_t n_partition_by;
     int partition_source;           /* index into fields, -1: none */
     const dsg_partition_transform *partition_transforms;
+    /* create: refuse an existing table (DSG_EINVAL); append: add a
+     * version, and create the table when it is missing (the shards of a
+     * run under --mode create reach the format as append and create the
+     * table together, so a lost creation race must turn into an append);
+     * overwrite: one version that removes every current file. */
     dsg_table_mode mode;
     const dsg_catalog_config *catalog; /* NULL: no catalog */
     /* Parquet field ids as the writer assigns them when

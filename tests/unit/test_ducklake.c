@@ -193,7 +193,7 @@ static void self_test(void)
     CHECK_SQL(c, "SELECT group_concat(v, ',') FROM (SELECT pv.partition_value AS v FROM ducklake_file_partition_value "
                  "pv JOIN ducklake_data_file d USING (data_file_id, table_id) JOIN ducklake_table t USING (table_id) "
                  "WHERE t.table_name = 'orders' AND d.path LIKE 'year=2024/month=02/day=01/%' "
-                 "ORDER BY pv.partition_key_index)", "2024,2,1");
+                 "ORDER BY pv.partition_key_index)", "2024,02,01");
     CHECK_SQL(c, "SELECT min_value || '..' || max_value FROM ducklake_table_column_stats s JOIN ducklake_table t "
                  "USING (table_id) WHERE t.table_name = 'orders' AND s.column_id = 3", "2024-01-30..2024-02-02");
     CHECK_SQL(c, "SELECT sum(record_count) = (SELECT record_count FROM ducklake_table_stats s JOIN ducklake_table t "

@@ -543,10 +543,10 @@ static void summary_body(FILE *f, const char *dataset, const char *output, const
                          cli_ctx *c)
 {
     qsort(c->files, c->n_files, sizeof *c->files, by_path);
-    fprintf(f, "{\"version\":");
-    json_string(f, dsg_version());
-    fprintf(f, ",\"build\":");
-    json_string(f, dsg_build_id());
+    char who[128];
+    snprintf(who, sizeof who, "dataset-generator %s (build %s)", dsg_version(), dsg_build_id());
+    fprintf(f, "{\"generator\":");
+    json_string(f, who);
     fprintf(f, ",\"dataset\":");
     json_string(f, dataset);
     fprintf(f, ",\"output\":");

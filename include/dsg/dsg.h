@@ -412,6 +412,11 @@ typedef struct dsg_table_info {
     uint64_t rows;                  /* after prepare: total rows */
     size_t n_partitions;            /* after prepare; an unpartitioned table
                                        has one partition with an empty path */
+    const char *file_suffix;        /* after prepare: NULL, or a suffix the
+                                       run puts at the end of the table's file
+                                       names before the extension, so that an
+                                       increment's files never take an earlier
+                                       run's names ("part-00000-2024-04-01") */
 } dsg_table_info;
 
 /* Describes table i. Before prepare, rows and n_partitions are 0. */
@@ -500,6 +505,10 @@ typedef struct dsg_table_options {
     const dsg_partition_transform *partition_transforms; /* per level */
     dsg_table_mode mode;
     const dsg_catalog_config *catalog; /* NULL: none */
+    /* User data (dsg_table_writer): per partition level, the column whose
+     * values name the level's directories (identity), a column the files
+     * leave out. NULL: levels derive from partition_source. Delta only. */
+    const dsg_field *partition_fields;
 } dsg_table_options;
 
 /* 1 when 'name' is a table format of this build ("delta", ...), else 0. */

@@ -65,6 +65,7 @@
 #define SESSION_SHARE 0.8 /* of a day's variance; the overnight gap has the rest */
 #define TICKS_PER_UNIT 100.0
 #define MAX_QUOTES_PER_MINUTE 600
+#define MAX_QUOTES_A_MINUTE 200000 /* all symbols: a fill sorts a minute's quotes in memory */
 
 typedef enum { KIND_OHLCV, KIND_QUOTES } market_kind;
 
@@ -120,18 +121,19 @@ static const dsgi_table_def quote_tables[] = {{"quotes", quote_fields, N_Q, by_y
          "session in exchange time, H-H or HH:MM-HH:MM (the reference's 9 to 17)"},               \
         {"utc-offset", "0", "exchange time minus UTC in hours, e.g. -5 (multiples of 0.25)"},      \
         {"calendar", "none", "holidays besides weekends: none, or nyse (New York Stock Exchange rules)"}, \
-        {"holidays", "none", "more closed dates, YYYY-MM-DD separated by commas"},                 \
-        {"partitioning", "ymdh (ym for --freq 1d)",                                                \
-         "directories: ymdh (year/month/day/hour, the reference's), ymd, ym, y or none"}
+        {"holidays", "none", "more closed dates, YYYY-MM-DD separated by commas"}
 
 static const dsg_option_info ohlcv_options[] = {
     COMMON_OPTIONS,
+    {"partitioning", "ymdh (ym for --freq 1d)",
+     "directories: ymdh (year/month/day/hour, the reference's), ymd, ym, y or none"},
     {"freq", "1m", "bar length: 1m, 5m, 15m, 30m, 1h or 1d (every one aggregates the same 1m bars)"},
     {"volume-mean", "12", "mean of a symbol's log daily volume (12: about 160,000 shares)"},
     {"volume-sigma", "0.8", "spread of log daily volume across symbols (0 to 3)"},
 };
 static const dsg_option_info quote_options[] = {
     COMMON_OPTIONS,
+    {"partitioning", "ymdh", "directories: ymdh (year/month/day/hour, the reference's), ymd, ym, y or none"},
     {"quotes-per-minute", "5", "quotes per symbol and minute (1 to 600)"},
     {"spread-bps-mean", "1.0", "log-mean of the spread in basis points (spreads widen at the open and close)"},
     {"spread-bps-sigma", "0.3", "log-sd of the spread in basis points (0 to 3)"},
@@ -290,7 +292,11 @@ static double w_open(const market *mk, const symbol *s, int64_t d)
 typedef struct session {
     int64_t day; /* trading day index, -1: none */
     double open, close, var;
-    uint64_t kf, ki; /* intraday node streams */
+    double volume_level; /* log volume of the day */
+    uint64_t kf, ki;     /* intraday node streams */
+    /* a window of W at minute boundaries [w0, w1] (fill's cache), or none */
+    double *w;
+    int w0, w1;
 } session;
 
 static void session_of(const market *mk, const symbol *s, int64_t d, session *ss)
@@ -305,6 +311,10 @@ static void session_of(const market *mk, const symbol *s, int64_t d, session *ss
                     zmix(mk, mk->kf_close, s->k_close, (uint64_t)d);
     ss->kf = dsgi_sub_key(mk->kf_intra, (uint64_t)d);
     ss->ki = dsgi_sub_key(s->k_intra, (uint64_t)d);
+    ss->volume_level = mk->volume_mean + s->vol_offset +
+                       0.35 * dsgi_noise(s->k_volume, (double)d / 4.0, NULL) + 0.5 * dsgi_log(v);
+    ss->w0 = 1;
+    ss->w1 = 0; /* the window is empty */
 }
 
 /* Fills w[m - m0] = W at minute boundary m for m in [m0, m1] (step 3),
@@ -362,9 +372,7 @@ static bar_t minute_bar(const market *mk, const symbol *s, const session *ss, in
     out.high = DSGI_MAX(th, DSGI_MAX(out.open, out.close));
     out.low = DSGI_MIN(tl, DSGI_MIN(out.open, out.close));
     /* volume: the day's level, the U-shaped minute share, more when the price moves */
-    double level = mk->volume_mean + s->vol_offset +
-                   0.35 * dsgi_noise(s->k_volume, (double)ss->day / 4.0, NULL) +
-                   0.5 * dsgi_log((mk->tau[ss->day + 1] - mk->tau[ss->day]));
+    double level = ss->volume_level;
     double move = var > 0.0 ? fabs(b - a) / sqrt(var) : 0.0;
     double z = dsgi_gauss(s->k_volume ^ 0x5bd1e995u, counter);
     double v = dsgi_exp(level + 0.45 * z - 0.1) * mk->vol_share[m] * (0.45 + 0.55 * DSGI_MIN(move, 4.0));
@@ -373,10 +381,10 @@ static bar_t minute_bar(const market *mk, const symbol *s, const session *ss, in
 }
 
 /* The bar over minutes [m0, m1) of a session: the aggregate of its 1m bars
- * (invariant 2). w has room for m1 - m0 + 1 values. */
-static bar_t range_bar(const market *mk, const symbol *s, const session *ss, int m0, int m1, double *w)
+ * (invariant 2); w[m - m0] is W at minute boundary m. */
+static bar_t range_bar(const market *mk, const symbol *s, const session *ss, int m0, int m1,
+                       const double *w)
 {
-    path_range(mk, ss, 0, mk->n_min, ss->open, ss->close, 1, m0, m1, w);
     bar_t out = minute_bar(mk, s, ss, m0, w[0], w[1]);
     for (int m = m0 + 1; m < m1; m++) {
         bar_t b = minute_bar(mk, s, ss, m, w[m - m0], w[m - m0 + 1]);
@@ -736,6 +744,13 @@ static dsg_status mk_prepare(void *state, dsg_error *err)
         plan_free(mk);
         return st;
     }
+    if (mk->kind == KIND_QUOTES && mk->n_sym * mk->quotes_per_minute > MAX_QUOTES_A_MINUTE) {
+        st = dsgi_fail(err, DSG_EINVAL,
+                       "%zu symbols x --quotes-per-minute %llu is more than %d quotes a minute",
+                       mk->n_sym, (unsigned long long)mk->quotes_per_minute, MAX_QUOTES_A_MINUTE);
+        plan_free(mk);
+        return st;
+    }
     if (!mk->levels_set)
         mk->levels = mk->kind == KIND_OHLCV && mk->freq == 1440 ? DSGI_HIVE_YM : DSGI_HIVE_YMDH;
     mk->n_min = mk->session_end - mk->session_start;
@@ -851,19 +866,32 @@ static const dsg_partition_transform *mk_partition_transforms(const void *state,
 
 /* ---- fill ---- */
 
-/* Per-call scratch: each symbol's current session, and path values. */
+/* Per-call scratch: each symbol's current session with a window of its
+ * path (so consecutive bars of a symbol cost about one normal a minute,
+ * not a descent each), or, when the windows would take too much memory,
+ * one shared buffer filled per bar. */
+#define WINDOW_MINUTES 128
+#define WINDOW_VALUES_MAX ((size_t)1 << 21) /* 16 MiB of windows at most */
+
 typedef struct scratch {
     session *ss;
-    double *w;
+    double *slab;   /* n_sym windows of window + 1 values, or NULL */
+    double *shared; /* n_min + 1 values */
+    int window;     /* minutes a window spans */
 } scratch;
 
 static dsg_status scratch_open(const market *mk, scratch *sc, dsg_error *err)
 {
+    int span = mk->kind == KIND_QUOTES ? 1 : mk->freq == 1440 ? mk->n_min : DSGI_MIN(mk->freq, mk->n_min);
+    sc->window = DSGI_MAX(span, DSGI_MIN(mk->n_min, WINDOW_MINUTES));
+    size_t values = mk->n_sym * (size_t)(sc->window + 1);
     sc->ss = dsgi_calloc(mk->n_sym, sizeof *sc->ss);
-    sc->w = dsgi_calloc((size_t)mk->n_min + 2, sizeof *sc->w);
-    if (sc->ss == NULL || sc->w == NULL) {
+    sc->shared = dsgi_calloc((size_t)mk->n_min + 2, sizeof *sc->shared);
+    sc->slab = values <= WINDOW_VALUES_MAX ? dsgi_calloc(values, sizeof *sc->slab) : NULL;
+    if (sc->ss == NULL || sc->shared == NULL || (values <= WINDOW_VALUES_MAX && sc->slab == NULL)) {
         dsgi_free(sc->ss);
-        dsgi_free(sc->w);
+        dsgi_free(sc->shared);
+        dsgi_free(sc->slab);
         return dsgi_fail(err, DSG_ENOMEM, "out of memory (%zu symbols)", mk->n_sym);
     }
     for (size_t i = 0; i < mk->n_sym; i++)
@@ -874,7 +902,29 @@ static dsg_status scratch_open(const market *mk, scratch *sc, dsg_error *err)
 static void scratch_close(scratch *sc)
 {
     dsgi_free(sc->ss);
-    dsgi_free(sc->w);
+    dsgi_free(sc->shared);
+    dsgi_free(sc->slab);
+}
+
+/* W at minute boundaries [m0, m1] of symbol s's session: p[m - m0]. The
+ * values do not depend on the window (each node's normal is fixed), only
+ * the cost does. */
+static const double *path_window(const market *mk, scratch *sc, size_t s, int m0, int m1)
+{
+    session *ss = &sc->ss[s];
+    if (sc->slab == NULL) {
+        path_range(mk, ss, 0, mk->n_min, ss->open, ss->close, 1, m0, m1, sc->shared);
+        return sc->shared;
+    }
+    double *w = sc->slab + s * (size_t)(sc->window + 1);
+    if (ss->w0 > m0 || m1 > ss->w1) {
+        int end = DSGI_MAX(m1, DSGI_MIN(mk->n_min, m0 + sc->window));
+        assert(end - m0 <= sc->window);
+        path_range(mk, ss, 0, mk->n_min, ss->open, ss->close, 1, m0, end, w);
+        ss->w0 = m0;
+        ss->w1 = end;
+    }
+    return w + (m0 - ss->w0);
 }
 
 static const session *session_cached(const market *mk, scratch *sc, size_t s, int64_t d)
@@ -907,7 +957,7 @@ static dsg_status fill_ohlcv(const market *mk, uint64_t first_row, size_t n, dsg
         int m0 = mk->freq == 1440 ? 0 : k * mk->freq;
         int m1 = mk->freq == 1440 ? mk->n_min : DSGI_MIN(mk->n_min, m0 + mk->freq);
         const session *ss = session_cached(mk, &sc, s, (int64_t)d);
-        bar_t b = range_bar(mk, &mk->sym[s], ss, m0, m1, sc.w);
+        bar_t b = range_bar(mk, &mk->sym[s], ss, m0, m1, path_window(mk, &sc, s, m0, m1));
         ts[i] = bar_ts(mk, d, k);
         open[i] = (double)b.open / TICKS_PER_UNIT;
         high[i] = (double)b.high / TICKS_PER_UNIT;
@@ -939,11 +989,10 @@ static int quote_cmp(const void *pa, const void *pb)
 }
 
 /* The quotes of symbol s in minute m of a session (invariant 5). */
-static void minute_quotes(const market *mk, size_t s_index, const session *ss, int m, double *w,
-                          quote *out)
+static void minute_quotes(const market *mk, size_t s_index, const session *ss, int m,
+                          const double *w, quote *out)
 {
     const symbol *s = &mk->sym[s_index];
-    path_range(mk, ss, 0, mk->n_min, ss->open, ss->close, 1, m, m + 1, w);
     bar_t b = minute_bar(mk, s, ss, m, w[0], w[1]);
     double a = log_price(mk, s, ss, m, w[0]), end = log_price(mk, s, ss, m + 1, w[1]);
     double var = s->sigma * s->sigma * ss->var * (mk->u[m + 1] - mk->u[m]);
@@ -1018,9 +1067,11 @@ static dsg_status fill_quotes(const market *mk, uint64_t first_row, size_t n, ds
         size_t d = (size_t)(unit / (uint64_t)mk->n_min);
         int m = (int)(unit % (uint64_t)mk->n_min);
         if (unit != loaded) {
-            for (size_t s = 0; s < mk->n_sym; s++)
-                minute_quotes(mk, s, session_cached(mk, &sc, s, (int64_t)d), m, sc.w,
+            for (size_t s = 0; s < mk->n_sym; s++) {
+                const session *ss = session_cached(mk, &sc, s, (int64_t)d);
+                minute_quotes(mk, s, ss, m, path_window(mk, &sc, s, m, m + 1),
                               qs + s * mk->quotes_per_minute);
+            }
             qsort(qs, (size_t)per_minute, sizeof *qs, quote_cmp);
             loaded = unit;
         }

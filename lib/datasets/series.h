@@ -18,10 +18,57 @@
 #define DSGI_US_PER_HOUR 3600000000ll
 #define DSGI_US_PER_DAY 86400000000ll
 
-/* A standard normal number, the i-th of the stream 'key'. */
+/* log(u) for u in (0, 1] and cos(2 pi v) for v in [0, 1), the series of
+ * dmath.h with the divisions by constants turned into multiplications by
+ * their (compile-time, correctly rounded) reciprocals: deterministic in
+ * the same way, and about twice as fast. */
+static inline double dsgi_series_log(double x)
+{
+    static const double inv_odd[] = {1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9,  1.0 / 11,
+                                     1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21,
+                                     1.0 / 23, 1.0 / 25, 1.0 / 27};
+    int e;
+    double m = frexp(x, &e);
+    if (m < 0.70710678118654752440) {
+        m *= 2.0;
+        e -= 1;
+    }
+    double s = (m - 1.0) / (m + 1.0), s2 = s * s, term = s, sum = s;
+    for (int i = 0; i < 13; i++) {
+        term *= s2;
+        sum += term * inv_odd[i];
+    }
+    return 2.0 * sum + (double)e * DSGI_LN2_HI + (double)e * DSGI_LN2_LO;
+}
+
+static inline double dsgi_series_cos2pi(double u)
+{
+    static const double inv_c[] = {1.0 / 2,   1.0 / 12,  1.0 / 30,  1.0 / 56,  1.0 / 90, 1.0 / 132,
+                                   1.0 / 182, 1.0 / 240, 1.0 / 306, 1.0 / 380, 1.0 / 462};
+    static const double inv_s[] = {1.0 / 6,   1.0 / 20,  1.0 / 42,  1.0 / 72,  1.0 / 110, 1.0 / 156,
+                                   1.0 / 210, 1.0 / 272, 1.0 / 342, 1.0 / 420, 1.0 / 506};
+    double t = u * 4.0, q = floor(t);
+    double a = (t - q) * 1.57079632679489661923, a2 = a * a;
+    double c = 1.0, s = a, tc = 1.0, ts = a;
+    for (int i = 0; i < 11; i++) {
+        tc = -tc * a2 * inv_c[i];
+        ts = -ts * a2 * inv_s[i];
+        c += tc;
+        s += ts;
+    }
+    switch ((int)q & 3) {
+    case 0: return c;
+    case 1: return -s;
+    case 2: return -c;
+    default: return s;
+    }
+}
+
+/* A standard normal number, the i-th of the stream 'key' (Box-Muller). */
 static inline double dsgi_gauss(uint64_t key, uint64_t i)
 {
-    return dsgi_normal(dsgi_rand(key, 2 * i), dsgi_rand(key, 2 * i + 1));
+    double u1 = 1.0 - dsgi_unit(dsgi_rand(key, 2 * i)), u2 = dsgi_unit(dsgi_rand(key, 2 * i + 1));
+    return sqrt(-2.0 * dsgi_series_log(u1)) * dsgi_series_cos2pi(u2);
 }
 
 /* cos and sin of an angle in turns (1 turn = 2 pi), any real x. */

@@ -316,17 +316,20 @@ static void observe(const weather *w, const station *s, int64_t hour, obs *o)
     if (storm > 0.0)
         cloud = cloud > 0.95 ? cloud : 0.95;
 
-    double rain_index = wet + 0.45 * dsgi_noise(s->key ^ w->k_rain, (double)hour / 3.0, NULL) -
-                        (1.15 + arid);
-    double precip = rain_index > 0.0 ? 1.3 * rain_index * (0.6 + rain_index) : 0.0;
-    precip += storm * (1.5 + 7.0 * storm);
-
-    /* temperature */
-    double diurnal;
+    double diurnal; /* -1 near sunrise, +1 at 15:00 local solar time */
     if (solar_h >= 6.0 && solar_h < 15.0)
         diurnal = -dsgi_cos_turns((solar_h - 6.0) / 18.0);
     else
         diurnal = dsgi_cos_turns((solar_h >= 15.0 ? solar_h - 15.0 : solar_h + 9.0) / 30.0);
+    double afternoon = diurnal > 0.0 ? diurnal : 0.0;
+
+    /* rain: wet spells, showers of hours, afternoon convection in the tropics */
+    double rain_index = wet + 0.45 * dsgi_noise(s->key ^ w->k_rain, (double)hour / 3.0, NULL) +
+                        0.9 * dsgi_exp(-(alat / 15.0) * (alat / 15.0)) * afternoon - (1.25 + arid);
+    double precip = rain_index > 0.0 ? 0.9 * rain_index * (0.5 + rain_index) : 0.0;
+    precip += storm * (0.4 + 2.5 * storm);
+
+    /* temperature */
     double diurnal_amp = s->diurnal_amp * (1.45 - 0.9 * cloud) * (1.0 + 0.25 * season);
     double anomaly = s->anomaly_sigma *
                      (0.75 * dsgi_noise(s->key ^ w->k_anom, (double)hour / 60.0, NULL) +
@@ -336,10 +339,20 @@ static void observe(const weather *w, const station *s, int64_t hour, obs *o)
     o->t10 = tenths(temp);
     o->precip10 = tenths(precip);
 
-    /* dew point: close to the temperature when wet, far when dry */
+    /* wind: pressure tendency, afternoon mixing, gusty noise, storms */
+    double gust = dsgi_noise(s->key ^ w->k_wind, (double)hour / 7.0, NULL);
+    double wind = s->wind_base * (1.0 + 0.35 * gust) +
+                  60.0 * fabs(field_slope) * s->pressure_sigma + 3.0 * afternoon * (sun > 0.0) +
+                  45.0 * storm;
+    o->wind10 = tenths(wind > 0.0 ? wind : 0.0);
+
+    /* dew point: close to the temperature when wet, far when dry; calm
+     * clear nights cool the air to its dew point (radiation fog) */
     double depression = (1.0 - cloud) * (3.0 + 8.0 * arid + 2.0 * s->elev / 1000.0) + 0.7 +
-                        0.4 * diurnal_amp * (diurnal > 0.0 ? diurnal : 0.0) +
+                        0.4 * diurnal_amp * afternoon +
                         0.8 * dsgi_noise(s->key ^ w->k_dew, (double)hour / 8.0, NULL);
+    double calm = clamp((10.0 - wind) / 6.0, 0.0, 1.0) * (sun < 0.0) * (1.0 - arid);
+    depression *= 1.0 - 0.9 * calm;
     if (o->precip10 > 0)
         depression = 0.2 + 0.3 * (depression > 0.0 ? depression : 0.0) / 5.0;
     depression = clamp(depression, 0.0, 40.0);
@@ -352,13 +365,6 @@ static void observe(const weather *w, const station *s, int64_t hour, obs *o)
                   0.6 * (1.0 - alat / 90.0) * dsgi_cos_turns((solar_h - 10.0) / 12.0) -
                   12.0 * storm;
     o->pres10 = tenths(pres);
-
-    /* wind: pressure tendency, afternoon mixing, gusty noise, storms */
-    double gust = dsgi_noise(s->key ^ w->k_wind, (double)hour / 7.0, NULL);
-    double wind = s->wind_base * (1.0 + 0.35 * gust) +
-                  60.0 * fabs(field_slope) * s->pressure_sigma +
-                  3.0 * (diurnal > 0.0 ? diurnal : 0.0) * (sun > 0.0) + 45.0 * storm;
-    o->wind10 = tenths(wind > 0.0 ? wind : 0.0);
 
     int c;
     if (storm >= 0.3)
@@ -393,7 +399,7 @@ static void derive(station *s)
     /* systems travel east at about 35 km/h */
     s->lon_lag_h = s->lon * s->cos_lat * 111.32 / 35.0;
     s->field_v = s->lat / 15.0;
-    s->wind_base = 8.0 + 4.0 * alat / 60.0 + 4.0 * km;
+    s->wind_base = 6.0 + 3.0 * alat / 60.0 + 4.0 * km;
 }
 
 static void set_scales(const weather *w, station *s)
@@ -458,7 +464,7 @@ static dsg_status stations_from_option(weather *w, dsg_error *err)
             k++;
         if (k == N_WORLD) {
             st = dsgi_fail(err, DSG_EINVAL,
-                           "--locations: '%s' is not a built-in place (see `info weather`; or use "
+                           "--locations: '%s' is not one of the built-in places (others: "
                            "--locations-file)",
                            items[i]);
             break;

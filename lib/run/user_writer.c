@@ -38,6 +38,7 @@ typedef struct partition {
     char *dir;                 /* "col=value/col2=value2" (escaped), "" */
     dsg_parquet_writer *w;     /* the open file, or NULL */
     uint64_t file_rows;        /* rows in the open file */
+    char *rel;                 /* the open file's path under the table */
     unsigned next_part;        /* number of the next file */
 } partition;
 
@@ -57,6 +58,8 @@ struct dsg_table_writer {
     size_t last_part;          /* index of the partition used last */
     dsgi_s3_client *s3;
     char s3_prefix[1100];      /* key prefix of the table, with a trailing '/' */
+    dsg_table_session *session; /* table formats: the commit session */
+    dsg_field *part_fields;    /* its partition levels' columns */
     int failed, closed;
     dsg_run_stats stats;
 };
@@ -305,8 +308,11 @@ void dsg_table_writer_free(dsg_table_writer *w)
     for (size_t i = 0; i < w->n_parts; i++) {
         dsg_parquet_writer_free(w->parts[i].w); /* aborts a file not closed */
         dsgi_free(w->parts[i].dir);
+        dsgi_free(w->parts[i].rel);
     }
     dsgi_free(w->parts);
+    dsg_table_session_free(w->session); /* without commit: nothing committed */
+    dsgi_free(w->part_fields);
     dsgi_s3_client_free(w->s3);
     dsgi_free(w->part_cols);
     dsgi_free(w->file_fields);
@@ -334,8 +340,7 @@ static dsg_status open_inner(dsg_table_writer *w, dsg_error *err)
     DSGI_RETURN_IF(!valid_table_name(opt->table), err, DSG_EINVAL, "invalid table name '%s'",
                    opt->table ? opt->table : "");
     const char *format = opt->format ? opt->format : "parquet";
-    DSGI_RETURN_IF(strcmp(format, "parquet") != 0, err, DSG_EINVAL,
-                   "unknown format '%s' for writing user data (available: parquet)", format);
+    int table_format = strcmp(format, "parquet") != 0;
     DSGI_RETURN_IF(opt->file_rows_target < 1, err, DSG_EINVAL, "file rows target must be at least 1");
     DSGI_RETURN_IF((unsigned)opt->mode > DSG_MODE_OVERWRITE, err, DSG_EINVAL, "unknown mode %d", (int)opt->mode);
     DSGI_FORWARD(dsg_codec_check_level(opt->parquet.codec, opt->parquet.level, err));
@@ -376,6 +381,36 @@ static dsg_status open_inner(dsg_table_writer *w, dsg_error *err)
     }
     DSGI_RETURN_IF(w->n_file == 0, err, DSG_EINVAL,
                    "table %s would have no columns in its files: every column is a partition column", w->table);
+    if (table_format) {
+        /* Delta, Iceberg, DuckLake: a commit session checks the mode and the
+         * catalog now; files get names unique to the session and are
+         * committed together at close. */
+        DSGI_RETURN_IF(w->n_part > 0 && strcmp(format, "delta") != 0, err, DSG_EINVAL,
+                       "table %s: partitioned writes of user data into %s tables are not supported yet "
+                       "(delta and parquet take them)", w->table, format);
+        if (w->n_part > 0) {
+            w->part_fields = dsgi_calloc(w->n_part, sizeof *w->part_fields);
+            DSGI_RETURN_IF(w->part_fields == NULL, err, DSG_ENOMEM, "out of memory");
+            for (size_t k = 0; k < w->n_part; k++)
+                w->part_fields[k] = w->fields[w->part_cols[k]];
+        }
+        dsg_table_options to = {
+            .format = format,
+            .output = w->output,
+            .s3 = opt->s3,
+            .name = w->table,
+            .fields = w->file_fields,
+            .n_fields = w->n_file,
+            .partition_by = opt->partition_by,
+            .n_partition_by = w->n_part,
+            .partition_source = -1,
+            .mode = opt->mode,
+            .catalog = opt->catalog,
+            .partition_fields = w->part_fields,
+        };
+        DSGI_FORWARD(dsg_table_session_open(&w->session, &to, err));
+        w->opt.parquet.field_ids = dsg_table_session_needs_field_ids(w->session);
+    }
     /* destination */
     if (strncmp(w->output, "s3://", 5) == 0) {
         char bucket[64], prefix[1024];
@@ -384,7 +419,9 @@ static dsg_status open_inner(dsg_table_writer *w, dsg_error *err)
                        w->output);
         DSGI_FORWARD(dsgi_s3_client_create(&w->s3, opt->s3, bucket, err));
         snprintf(w->s3_prefix, sizeof w->s3_prefix, "%s%s%s/", prefix, *prefix ? "/" : "", w->table);
-        if (opt->mode == DSG_MODE_OVERWRITE) {
+        if (table_format) {
+            /* the format's commit decides what the table holds */
+        } else if (opt->mode == DSG_MODE_OVERWRITE) {
             DSGI_FORWARD(dsgi_s3_delete_prefix(w->s3, w->s3_prefix, err));
         } else if (opt->mode == DSG_MODE_CREATE) {
             int used = 0;
@@ -398,7 +435,9 @@ static dsg_status open_inner(dsg_table_writer *w, dsg_error *err)
     char dir[PATH_MAX_BYTES];
     DSGI_RETURN_IF((size_t)snprintf(dir, sizeof dir, "%s/%s", w->output, w->table) >= sizeof dir, err,
                    DSG_EINVAL, "path too long: %s", w->output);
-    if (opt->mode == DSG_MODE_OVERWRITE)
+    if (table_format)
+        ; /* the format's commit decides what the table holds */
+    else if (opt->mode == DSG_MODE_OVERWRITE)
         DSGI_FORWARD(rmtree(dir, err));
     else if (opt->mode == DSG_MODE_CREATE)
         DSGI_RETURN_IF(dir_has_entries(dir), err, DSG_EINVAL,
@@ -459,19 +498,24 @@ static dsg_status find_partition(dsg_table_writer *w, const char *dir, size_t *o
 
 static dsg_status open_file(dsg_table_writer *w, partition *p, dsg_error *err)
 {
-    char rel[PATH_MAX_BYTES];
-    DSGI_RETURN_IF((size_t)snprintf(rel, sizeof rel, "%s%s%s/part-%05u.parquet", w->table, *p->dir ? "/" : "",
-                                    p->dir, p->next_part) >= sizeof rel,
-                   err, DSG_EINVAL, "partition path too long in table %s", w->table);
+    char name[PATH_MAX_BYTES];
+    if (w->session)
+        DSGI_FORWARD(dsg_table_session_file_name(w->session, p->dir, p->next_part, name, sizeof name, err));
+    else
+        DSGI_RETURN_IF((size_t)snprintf(name, sizeof name, "%s%spart-%05u.parquet", p->dir, *p->dir ? "/" : "",
+                                        p->next_part) >= sizeof name,
+                       err, DSG_EINVAL, "partition path too long in table %s", w->table);
+    dsgi_free(p->rel);
+    p->rel = dsgi_strdup(name);
+    DSGI_RETURN_IF(p->rel == NULL, err, DSG_ENOMEM, "out of memory");
     dsg_sink *sink = NULL;
     if (w->s3) {
         char key[PATH_MAX_BYTES + 1100];
-        size_t tl = strlen(w->table);
-        snprintf(key, sizeof key, "%s%s", w->s3_prefix, rel + tl + 1);
+        snprintf(key, sizeof key, "%s%s", w->s3_prefix, name);
         DSGI_FORWARD(dsgi_s3_sink_open(&sink, w->s3, key, err));
     } else {
         char path[PATH_MAX_BYTES * 2];
-        snprintf(path, sizeof path, "%s/%s", w->output, rel);
+        snprintf(path, sizeof path, "%s/%s/%s", w->output, w->table, name);
         char *slash = strrchr(path, '/');
         *slash = '\0';
         DSGI_FORWARD(mkdirs(path, err));
@@ -486,9 +530,17 @@ static dsg_status open_file(dsg_table_writer *w, partition *p, dsg_error *err)
 static dsg_status close_file(dsg_table_writer *w, partition *p, dsg_error *err)
 {
     dsg_status st = dsg_parquet_writer_close(p->w, err);
+    uint64_t bytes = dsg_parquet_writer_bytes(p->w);
+    if (st == DSG_OK && w->session) {
+        const dsg_column_stats *cols;
+        size_t n;
+        st = dsg_parquet_writer_column_stats(p->w, &cols, &n, err);
+        if (st == DSG_OK)
+            st = dsg_table_session_add_file(w->session, p->rel, p->file_rows, bytes, cols, n, err);
+    }
     if (st == DSG_OK) {
         w->stats.files++;
-        w->stats.bytes += dsg_parquet_writer_bytes(p->w);
+        w->stats.bytes += bytes;
     }
     dsg_parquet_writer_free(p->w);
     p->w = NULL;
@@ -600,6 +652,10 @@ dsg_status dsg_table_writer_close(dsg_table_writer *w, dsg_run_stats *stats, dsg
             st = close_file(w, &w->parts[i], err);
         dsg_parquet_writer_free(w->parts[i].w);
         w->parts[i].w = NULL;
+    }
+    if (st == DSG_OK && w->session) {
+        int64_t version;
+        st = dsg_table_session_commit(w->session, &version, err);
     }
     if (st != DSG_OK) {
         w->failed = 1;

@@ -108,7 +108,9 @@ static json_t *type_json(const dsg_field *f)
     case DSG_DATE: return json_string("date");
     case DSG_TIMESTAMP: return json_string("timestamp");
     case DSG_STRING: return json_string("string");
-    case DSG_DECIMAL: {
+    case DSG_BINARY: return json_string("binary");
+    case DSG_DECIMAL:
+    case DSG_DECIMAL128: {
         char buf[32];
         snprintf(buf, sizeof buf, "decimal(%d,%d)", f->precision, f->scale);
         return json_string(buf);
@@ -141,9 +143,40 @@ static json_t *type_json(const dsg_field *f)
         return json_pack("{s:s, s:o, s:o, s:b}", "type", "map", "keyType", k, "valueType", v,
                          "valueContainsNull", (f->children[1].flags & DSG_FIELD_NULLABLE) != 0);
     }
-    default: break; /* types of user data (Arrow input): not written to Delta tables yet */
+    default: break; /* refused by check_types */
     }
     return NULL;
+}
+
+/* Types of user data that Delta cannot hold as they are: refused with the
+ * column's name (DSG_EINVAL) before anything is written. */
+static dsg_status check_types(const dsg_field *f, const char *table, dsg_error *err)
+{
+    const char *why = NULL;
+    switch (f->type) {
+    case DSG_UINT8:
+    case DSG_UINT16:
+    case DSG_UINT32:
+    case DSG_UINT64: why = "Delta has no unsigned integers"; break;
+    case DSG_FIXED_BINARY: why = "Delta has no fixed-size binary (use binary)"; break;
+    case DSG_TIME_MS:
+    case DSG_TIME_US:
+    case DSG_TIME_NS: why = "Delta has no time-of-day type"; break;
+    case DSG_TIMESTAMP_MS:
+    case DSG_TIMESTAMP_NS: why = "Delta timestamps are microseconds"; break;
+    case DSG_NULL: why = "Delta cannot store a column of nulls only"; break;
+    case DSG_TIMESTAMP:
+        if (f->flags & DSG_FIELD_LOCAL_TIME)
+            why = "local (timestamp without time zone) values need the timestampNtz feature, which this "
+                  "writer does not use";
+        break;
+    default: break;
+    }
+    DSGI_RETURN_IF(why != NULL, err, DSG_EINVAL, "table %s: column %s cannot be written to a Delta table: %s",
+                   table, f->name, why);
+    for (size_t i = 0; i < f->n_children; i++)
+        DSGI_FORWARD(check_types(&f->children[i], table, err));
+    return DSG_OK;
 }
 
 static size_t count_leaves(const dsg_field *f)
@@ -161,6 +194,8 @@ static const char *partition_type(const dsgt_table_args *a, size_t i, int *is_in
 {
     dsg_partition_transform t = a->partition_transforms ? a->partition_transforms[i] : DSG_PART_IDENTITY;
     *is_int = 0;
+    if (a->partition_fields != NULL) /* user data: identity on a column outside the files */
+        t = DSG_PART_IDENTITY;
     switch (t) {
     case DSG_PART_YEAR:
     case DSG_PART_MONTH:
@@ -169,18 +204,24 @@ static const char *partition_type(const dsgt_table_args *a, size_t i, int *is_in
     case DSG_PART_YEARMONTH: return "string";
     case DSG_PART_IDENTITY: break;
     }
-    if (a->partition_source < 0 || (size_t)a->partition_source >= a->n_fields) {
+    if (a->partition_fields == NULL && (a->partition_source < 0 || (size_t)a->partition_source >= a->n_fields)) {
         dsgi_fail(err, DSG_EINVAL, "table %s: partition column %s has no source column", a->table_name,
                   a->partition_by[i]);
         return NULL;
     }
-    const dsg_field *src = &a->fields[a->partition_source];
+    const dsg_field *src = a->partition_fields ? &a->partition_fields[i] : &a->fields[a->partition_source];
     switch (src->type) {
+    /* partition columns are not in the files: unsigned values take the
+     * next wider signed type */
     case DSG_BOOL: return "boolean";
     case DSG_INT8: *is_int = 1; return "byte";
-    case DSG_INT16: *is_int = 1; return "short";
-    case DSG_INT32: *is_int = 1; return "integer";
-    case DSG_INT64: *is_int = 1; return "long";
+    case DSG_INT16:
+    case DSG_UINT8: *is_int = 1; return "short";
+    case DSG_INT32:
+    case DSG_UINT16: *is_int = 1; return "integer";
+    case DSG_INT64:
+    case DSG_UINT32: *is_int = 1; return "long";
+    case DSG_UINT64: return "decimal(20,0)";
     case DSG_DATE: return "date";
     case DSG_STRING: return "string";
     default:
@@ -198,6 +239,8 @@ static dsg_status build_schema(dsgt_table *t, const dsgt_table_args *a, dsg_erro
                    "out of memory (Delta schema)");
     t->schema = json_pack("{s:s, s:o}", "type", "struct", "fields", fields);
     DSGI_RETURN_IF(t->schema == NULL, err, DSG_ENOMEM, "out of memory (Delta schema)");
+    for (size_t i = 0; i < a->n_fields; i++)
+        DSGI_FORWARD(check_types(&a->fields[i], a->table_name, err));
     for (size_t i = 0; i < a->n_fields; i++) {
         const dsg_field *f = &a->fields[i];
         json_t *j = field_json(f->name, type_json(f), (f->flags & DSG_FIELD_NULLABLE) != 0);
@@ -386,19 +429,25 @@ static dsg_status check_protocol(const dsgt_table *t, const dlt_snapshot *s, dsg
                                             "changeDataFeed", "generatedColumns", "columnMapping",
                                             "identityColumns", "timestampNtz", "vacuumProtocolCheck",
                                             "allowColumnDefaults"};
-    const json_t *rf = json_object_get(p, "readerFeatures"), *wf = json_object_get(p, "writerFeatures");
-    for (size_t i = 0; rv == 3 && i < json_array_size(rf); i++) {
-        const char *f = json_string_value(json_array_get(rf, i));
-        DSGI_RETURN_IF(f == NULL || !in_list(f, ok_reader, sizeof ok_reader / sizeof ok_reader[0]), err,
-                       DSG_EINVAL, "the Delta table %s uses the reader feature %s, which this writer does "
-                       "not implement; it is left unchanged", t->what, f ? f : "?");
-    }
-    for (size_t i = 0; wv == 7 && i < json_array_size(wf); i++) {
-        const char *f = json_string_value(json_array_get(wf, i));
-        DSGI_RETURN_IF(f == NULL || !in_list(f, ok_writer, sizeof ok_writer / sizeof ok_writer[0]), err,
-                       DSG_EINVAL, "the Delta table %s uses the writer feature %s, which this writer does "
-                       "not implement; it is left unchanged", t->what, f ? f : "?");
-    }
+    /* every feature we do not implement, named in one message */
+    char missing[384] = "";
+    size_t used = 0;
+    const json_t *lists[2] = {rv == 3 ? json_object_get(p, "readerFeatures") : NULL,
+                              wv == 7 ? json_object_get(p, "writerFeatures") : NULL};
+    for (int l = 0; l < 2; l++)
+        for (size_t i = 0; i < json_array_size(lists[l]); i++) {
+            const char *f = json_string_value(json_array_get(lists[l], i));
+            int ok = f != NULL && (l == 0 ? in_list(f, ok_reader, sizeof ok_reader / sizeof ok_reader[0])
+                                          : in_list(f, ok_writer, sizeof ok_writer / sizeof ok_writer[0]));
+            if (ok || (f != NULL && strstr(missing, f) != NULL))
+                continue;
+            int n = snprintf(missing + used, sizeof missing - used, "%s%s", used ? ", " : "", f ? f : "?");
+            if (n > 0 && (size_t)n < sizeof missing - used)
+                used += (size_t)n;
+        }
+    DSGI_RETURN_IF(used > 0, err, DSG_EINVAL,
+                   "the Delta table %s uses table features this writer does not implement (%s); it is left "
+                   "unchanged", t->what, missing);
     const char *cm = config_value(m, "delta.columnMapping.mode");
     DSGI_RETURN_IF(cm != NULL && strcmp(cm, "none") != 0, err, DSG_EINVAL,
                    "the Delta table %s uses column mapping (mode %s), which this writer does not "
@@ -545,13 +594,42 @@ static void format_decimal(char *buf, size_t n, int64_t v, int scale)
         snprintf(buf, n, "%s%" PRIu64, v < 0 ? "-" : "", mag);
 }
 
+/* A big-endian two's complement integer of len bytes with 'scale'
+ * decimals, as exact text. */
+static void format_decimal128(char *buf, size_t n, const uint8_t *p, size_t len, int scale)
+{
+    unsigned __int128 u = (p[0] & 0x80) ? ~(unsigned __int128)0 : 0; /* sign extension */
+    for (size_t i = 0; i < len; i++)
+        u = (u << 8) | p[i];
+    int neg = (p[0] & 0x80) != 0;
+    if (neg)
+        u = ~u + 1;
+    char digits[64];
+    int nd = 0;
+    do {
+        digits[nd++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u != 0);
+    while (nd <= scale)
+        digits[nd++] = '0';
+    size_t k = 0;
+    if (neg && k + 1 < n)
+        buf[k++] = '-';
+    for (int i = nd - 1; i >= 0 && k + 2 < n; i--) {
+        buf[k++] = digits[i];
+        if (i == scale && scale > 0)
+            buf[k++] = '.';
+    }
+    buf[k] = '\0';
+}
+
 /* The stats text of one bound (is_max) of one leaf into b; *wrote = 0
  * when the leaf has no usable bound. */
 static dsg_status put_bound(dsgi_buf *b, const dsg_field *f, const dsg_column_stats *c, int is_max,
                             int *wrote, dsg_error *err)
 {
     *wrote = 0;
-    if (!c->has_minmax || f->type == DSG_BOOL)
+    if (!c->has_minmax || f->type == DSG_BOOL || f->type == DSG_BINARY)
         return DSG_OK;
     const uint8_t *p = is_max ? c->max : c->min;
     size_t len = is_max ? c->max_len : c->min_len;
@@ -577,6 +655,14 @@ static dsg_status put_bound(dsgi_buf *b, const dsg_field *f, const dsg_column_st
         DSGI_RETURN_IF(len != 4 && len != 8, err, DSG_EINTERNAL, "bad statistics for column %s", f->name);
         format_decimal(tmp, sizeof tmp, le_i64(p, len), f->scale);
         break;
+    case DSG_DECIMAL128:
+        if (len == 4 || len == 8) {
+            format_decimal(tmp, sizeof tmp, le_i64(p, len), f->scale);
+        } else { /* FIXED_LEN_BYTE_ARRAY: big-endian two's complement */
+            DSGI_RETURN_IF(len < 1 || len > 16, err, DSG_EINTERNAL, "bad statistics for column %s", f->name);
+            format_decimal128(tmp, sizeof tmp, p, len, f->scale);
+        }
+        break;
     case DSG_FLOAT:
     case DSG_DOUBLE: {
         /* JSON has no NaN or infinity: a column with NaN gets no bounds
@@ -597,8 +683,13 @@ static dsg_status put_bound(dsgi_buf *b, const dsg_field *f, const dsg_column_st
             return DSG_OK;
         if (v == 0)
             snprintf(tmp, sizeof tmp, "%s", signbit(v) ? "-0.0" : "0.0");
-        else
-            snprintf(tmp, sizeof tmp, f->type == DSG_FLOAT ? "%.9g" : "%.17g", v);
+        else /* the shortest text that reads back as the same value */
+            for (int digits = f->type == DSG_FLOAT ? 6 : 15; digits <= 17; digits++) {
+                snprintf(tmp, sizeof tmp, "%.*g", digits, v);
+                double back = strtod(tmp, NULL);
+                if (f->type == DSG_FLOAT ? (float)back == (float)v : back == v)
+                    break;
+            }
         break;
     }
     case DSG_STRING: {

@@ -57,7 +57,7 @@ void dlt_log_name(char *buf, size_t n, int64_t version, const char *suffix);
 char *dlt_path_decode(const char *path);
 
 /* Writes the checkpoint of snapshot s (at s->version) and then
- * _last_checkpoint. Returns the number of actions written in *n_actions. */
+ * _last_checkpoint. */
 dsg_status dlt_checkpoint_write(const dlt_snapshot *s, dsgt_store *store, const char *what,
                                 dsg_error *err);
 
@@ -65,6 +65,13 @@ dsg_status dlt_checkpoint_write(const dlt_snapshot *s, dsgt_store *store, const 
  * which must be empty. */
 dsg_status dlt_checkpoint_read(dlt_snapshot *s, dsgt_store *store, int64_t version, int parts,
                                const char *what, dsg_error *err);
+
+/* Applies the actions of one checkpoint file (or part) held in
+ * data[0..len) to s; *has_dv is set when a file has a deletion vector.
+ * 'name' names the file in errors. Any bytes may come: a corrupt file
+ * fails with DSG_EIO. */
+dsg_status dlt_checkpoint_apply(dlt_snapshot *s, const uint8_t *data, size_t len, const char *name, int *has_dv,
+                                dsg_error *err);
 
 /* Milliseconds since the epoch. */
 int64_t dlt_now_ms(void);

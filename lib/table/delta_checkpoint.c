@@ -662,8 +662,8 @@ static int apply_row(dlt_snapshot *s, rrow *r, int *has_dv)
     return rc;
 }
 
-static dsg_status read_part(dlt_snapshot *s, const uint8_t *data, size_t len, const char *name, int *has_dv,
-                            dsg_error *err)
+dsg_status dlt_checkpoint_apply(dlt_snapshot *s, const uint8_t *data, size_t len, const char *name, int *has_dv,
+                                dsg_error *err)
 {
     dsgi_pq_column cols[N_R];
     uint64_t rows = 0;
@@ -702,7 +702,7 @@ dsg_status dlt_checkpoint_read(dlt_snapshot *s, dsgt_store *store, int64_t versi
         if (st == DSGT_NOT_FOUND)
             st = dsgi_fail(err, DSG_EIO, "%s disappeared while the log was read", full);
         if (st == DSG_OK)
-            st = read_part(s, b.data, b.len, full, &has_dv, err);
+            st = dlt_checkpoint_apply(s, b.data, b.len, full, &has_dv, err);
     }
     dsgi_buf_free(&b);
     DSGI_RETURN_IF(st == DSG_OK && has_dv, err, DSG_EINVAL,

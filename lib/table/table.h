@@ -116,6 +116,11 @@ typedef struct dsgt_table_args {
     size_t n_partition_by;
     int partition_source;           /* index into fields, -1: none */
     const dsg_partition_transform *partition_transforms;
+    /* create: refuse an existing table (DSG_EINVAL); append: add a
+     * version, and create the table when it is missing (the shards of a
+     * run under --mode create reach the format as append and create the
+     * table together, so a lost creation race must turn into an append);
+     * overwrite: one version that removes every current file. */
     dsg_table_mode mode;
     const dsg_catalog_config *catalog; /* NULL: no catalog */
     /* Parquet field ids as the writer assigns them when
@@ -123,6 +128,9 @@ typedef struct dsgt_table_args {
      * see dsg.h); formats that need ids (Iceberg, DuckLake) use the same
      * numbering in their schemas. */
     const char *engine_info;        /* "dataset-generator X.Y.Z" */
+    /* User data: per level, the identity column left out of the files
+     * (dsg_table_options.partition_fields); NULL otherwise. */
+    const dsg_field *partition_fields;
 } dsgt_table_args;
 
 typedef struct dsgt_format {
@@ -133,6 +141,11 @@ typedef struct dsgt_format {
     /* *version: the table version / snapshot id committed */
     dsg_status (*commit)(dsgt_table *t, int64_t *version, dsg_error *err);
     void (*free)(dsgt_table *t);
+    /* Optional (NULL: the caller commits each table): commits the files
+     * of several tables of one run, opened with the same catalog, in one
+     * atomic commit (DuckLake: one snapshot per run). *version: the one
+     * version all of them now have. */
+    dsg_status (*commit_many)(dsgt_table *const *tables, size_t n, int64_t *version, dsg_error *err);
 } dsgt_format;
 
 /* The format named 'name', or NULL ("parquet" and "jsonl" are not table
@@ -156,5 +169,11 @@ extern const dsgt_format dsgt_ducklake_format;
  * public: dsg_table_session_* in dsg.h (lib/table/table_session.c). It
  * opens the store and the format, derives each file's partition values
  * from its hive directories, serialises add_file, and commits once. */
+
+/* Commits the sessions of one run: in one commit when their format has
+ * commit_many, else one by one in order (stopping at the first failure).
+ * versions[i] receives session i's committed version. */
+dsg_status dsgt_sessions_commit(dsg_table_session *const *sessions, size_t n, int64_t *versions,
+                                dsg_error *err);
 
 #endif /* DSG_TABLE_H */

@@ -327,7 +327,7 @@ def create_generator(name: str, **options: Any) -> Any:
 # Writers
 # ---------------------------------------------------------------------------
 
-_TABLE_FORMATS: Tuple[str, ...] = ()  # table formats the user-data writer commits to
+_TABLE_FORMATS: Tuple[str, ...] = tuple(_core.table_formats())  # delta, iceberg, ducklake of this build
 
 
 def available_writers() -> List[str]:
@@ -352,8 +352,10 @@ def _write_arrow(tw: "_core.TableWriter", data: Any, schema: Any, depth: int = 0
 class ParquetWriter:
     """Writes tables under ``output_uri`` (a directory or s3://bucket/prefix) as
     ``<table>/[col=value/...]part-NNNNN.parquet`` (see :func:`create_writer`).
-    Each file appears under its final name only when complete. Usable as a
-    context manager."""
+    Each file appears under its final name only when complete. With a table
+    format ("delta", "iceberg", "ducklake") the same files are committed to
+    the table in one atomic commit per write() call. Usable as a context
+    manager."""
 
     def __init__(self, format: str, output_uri: Union[str, "_os.PathLike[str]"], s3: Optional[S3Config] = None,
                  catalog: Optional[CatalogConfig] = None, options: Optional[WriterOptions] = None):

@@ -1547,7 +1547,24 @@ static PyObject *core_check_codec(PyObject *mod, PyObject *args)
     return PyUnicode_FromString(dsg_codec_name(c));
 }
 
+static PyObject *core_table_formats(PyObject *mod, PyObject *Py_UNUSED(args))
+{
+    (void)mod;
+    static const char *const names[] = {"delta", "iceberg", "ducklake"};
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && i < sizeof names / sizeof names[0]; i++) {
+        if (!dsg_table_format_available(names[i]))
+            continue;
+        PyObject *s = PyUnicode_FromString(names[i]);
+        if (s == NULL || PyList_Append(list, s) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(s);
+    }
+    return list;
+}
+
 static PyMethodDef core_methods[] = {
+    {"table_formats", core_table_formats, METH_NOARGS, "Table formats of this build (delta, iceberg, ducklake)."},
     {"dataset_names", core_dataset_names, METH_NOARGS, "Names of the built-in datasets."},
     {"version", core_version, METH_NOARGS, "(version, build id) of libdsg."},
     {"iter_stream", core_iter_stream, METH_O, "iter_stream(arrow_array_stream capsule) -> iterator of Batch."},

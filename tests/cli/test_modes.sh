@@ -109,5 +109,53 @@ fi
 expect_bad "overwrite with --shard is refused" 'cannot be combined with --shard' \
     generate ecommerce --output "$out" --mode overwrite --shard 1/2 "${small[@]}"
 
+# ---- table formats of this build: versions reported, modes, shards ----
+for f in $("$DSG_BIN" list-formats | grep -Ev '^(parquet|jsonl)$'); do
+    lake=$work/lake-$f
+    cat=() shcat=() # DuckLake needs a catalog database
+    if [ "$f" = ducklake ]; then
+        cat=(--catalog-uri "sqlite:///$work/lake.sqlite")
+        shcat=(--catalog-uri "sqlite:///$work/shards.sqlite")
+    fi
+    run generate ecommerce --output "$lake" --format "$f" "${cat[@]}" "${small[@]}" --summary-json "$work/s-$f.json"
+    n=$(grep -o '"version":-\{0,1\}[0-9]*' "$work/s-$f.json" 2>/dev/null | wc -l)
+    if [ "$rc" -eq 0 ] && grep -q "\"format\":\"$f\"" "$work/s-$f.json" && [ "$n" -eq 4 ]; then
+        pass "$f: --summary-json reports the version of each of the 4 tables"
+    else
+        fail "$f: --summary-json reports versions" "exit $rc, $n versions: $(head -c 300 "$work/s-$f.json")"
+    fi
+    if find "$lake/orders" -name 'part-*.parquet' | grep -Evq '/part-[0-9]{5}-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.parquet$'; then
+        fail "$f: data files are named part-NNNNN-<uuid>.parquet"
+    else
+        pass "$f: data files are named part-NNNNN-<uuid>.parquet"
+    fi
+    before=$(find "$lake" -type f | sort)
+    run generate ecommerce --output "$lake" --format "$f" "${cat[@]}" "${small[@]}"
+    if [ "$rc" -eq 2 ] && [ "$(find "$lake" -type f | sort)" = "$before" ]; then
+        pass "$f: create on an existing table is refused, nothing written ($(cat "$work/stderr"))"
+    else
+        fail "$f: create on an existing table is refused" "exit $rc: $(cat "$work/stderr")"
+    fi
+    run generate ecommerce --output "$lake" --format "$f" "${cat[@]}" --mode append "${small[@]}"
+    files2=$(find "$lake/orders" -name 'part-*.parquet' | wc -l)
+    [ "$rc" -eq 0 ] && [ "$files2" -eq $(($(echo "$before" | grep -c '/orders/.*part-.*\.parquet$') * 2)) ] &&
+        pass "$f: --mode append adds files beside the old ones" ||
+        fail "$f: --mode append" "exit $rc, $files2 order files: $(cat "$work/stderr")"
+    # two shards at once under --mode create: both commit (create-if-absent-else-append)
+    "$DSG_BIN" generate ecommerce --output "$work/shards-$f" --format "$f" "${shcat[@]}" "${small[@]}" --shard 1/2 2>"$work/sh1" &
+    p1=$!
+    "$DSG_BIN" generate ecommerce --output "$work/shards-$f" --format "$f" "${shcat[@]}" "${small[@]}" --shard 2/2 2>"$work/sh2"
+    r2=$?
+    wait "$p1"
+    r1=$?
+    nsh=$(find "$work/shards-$f" -name 'part-*.parquet' | wc -l)
+    nall=$(find "$lake" -name 'part-*.parquet' | wc -l)
+    if [ "$r1" -eq 0 ] && [ "$r2" -eq 0 ] && [ $((nsh * 2)) -eq "$nall" ]; then
+        pass "$f: two concurrent shards under --mode create both commit their files"
+    else
+        fail "$f: two concurrent shards" "exits $r1 $r2, $nsh files (single run: $((nall / 2))): $(cat "$work/sh1" "$work/sh2")"
+    fi
+done
+
 [ "$failed" -eq 0 ] || exit 1
 echo "mode checks passed"

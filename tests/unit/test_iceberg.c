@@ -66,7 +66,7 @@ static dsg_status write_dataset(const opts *o, dsg_error *err)
         CHECK(dsgt_store_open(&store, root, NULL, err) == DSG_OK);
         dsgt_table_args args = {store, info.name, info.fields, info.n_fields, info.partition_by,
                                 info.n_partition_by, info.partition_source, info.partition_transforms,
-                                o->mode, o->catalog ? &cat : NULL, "dataset-generator 0.1.0"};
+                                o->mode, o->catalog ? &cat : NULL, "dataset-generator 0.1.0", NULL};
         dsgt_table *tab = NULL;
         st = dsgt_iceberg_format.open(&tab, &args, err);
         if (st) {
@@ -227,7 +227,7 @@ static void self_test(void)
         CHECK(dsgt_store_open(&s1, root, NULL, &err) == DSG_OK);
         CHECK(dsgt_store_open(&s2, root, NULL, &err) == DSG_OK);
         dsgt_table_args a1 = {s1, info.name, info.fields, info.n_fields, NULL, 0, -1, NULL,
-                              DSG_MODE_APPEND, &cc, "dataset-generator 0.1.0"};
+                              DSG_MODE_APPEND, &cc, "dataset-generator 0.1.0", NULL};
         dsgt_table_args a2 = a1;
         a2.store = s2;
         dsgt_table *t1, *t2;

@@ -663,22 +663,28 @@ static void free_sessions(run_ctx *rc)
     }
 }
 
-/* Every file is written: one commit per table (invariant 7). */
+/* Every file is written: one commit per table, or one for the whole run
+ * when the format commits several tables at once (invariant 7). */
 static dsg_status commit_sessions(run_ctx *rc, dsg_error *err)
 {
     const dsg_run_options *opt = rc->opt;
+    dsg_table_session *group[MAX_TABLES];
+    size_t table_of[MAX_TABLES], n = 0;
+    int64_t versions[MAX_TABLES] = {0};
     for (size_t t = 0; t < MAX_TABLES; t++) {
         dsg_table_session *ts = rc->sessions[t];
         if (ts == NULL)
             continue;
         if (opt->shard_count > 1 && dsg_table_session_files(ts) == 0)
             continue; /* invariant 8 */
+        table_of[n] = t;
+        group[n++] = ts;
+    }
+    DSGI_FORWARD(dsgt_sessions_commit(group, n, versions, err));
+    for (size_t i = 0; i < n && opt->on_commit; i++) {
         dsg_table_info info;
-        DSGI_FORWARD(dsg_dataset_table(rc->ds, t, &info, err));
-        int64_t version = 0;
-        DSGI_FORWARD(dsg_table_session_commit(ts, &version, err));
-        if (opt->on_commit)
-            opt->on_commit(opt->ctx, info.name, rc->table_format->name, version);
+        DSGI_FORWARD(dsg_dataset_table(rc->ds, table_of[i], &info, err));
+        opt->on_commit(opt->ctx, info.name, rc->table_format->name, versions[i]);
     }
     return DSG_OK;
 }

@@ -407,6 +407,11 @@ typedef struct dsg_table_info {
     uint64_t rows;                  /* after prepare: total rows */
     size_t n_partitions;            /* after prepare; an unpartitioned table
                                        has one partition with an empty path */
+    const char *file_suffix;        /* after prepare: NULL, or a suffix the
+                                       run puts at the end of the table's file
+                                       names before the extension, so that an
+                                       increment's files never take an earlier
+                                       run's names ("part-00000-2024-04-01") */
 } dsg_table_info;
 
 /* Describes table i. Before prepare, rows and n_partitions are 0. */

@@ -460,4 +460,5 @@ const dsgi_dataset_class dsgi_alltypes_class = {
     NULL,
     at_fill,
     NULL, /* unpartitioned */
+    NULL,
 };

@@ -122,6 +122,8 @@ dsg_status dsg_dataset_table(const dsg_dataset *ds, size_t i, dsg_table_info *ou
     if (ds->prepared) {
         info.rows = ds->cls->table_rows(ds->state, i);
         info.n_partitions = ds->cls->n_partitions(ds->state, i);
+        if (ds->cls->file_suffix != NULL)
+            info.file_suffix = ds->cls->file_suffix(ds->state, i);
     }
     *out = info;
     return DSG_OK;

@@ -96,6 +96,9 @@ typedef struct dsgi_dataset_class {
      * *source, the index of the source column. NULL (or no hook): the
      * table is unpartitioned, or its levels derive from no column. */
     const dsg_partition_transform *(*partition_transforms)(const void *state, size_t t, int *source);
+    /* A suffix for the names of table t's files ("-2024-04-01": part-00000-2024-04-01.parquet)
+     * so that a run never reuses an earlier run's file names; NULL or absent: none. */
+    const char *(*file_suffix)(const void *state, size_t t);
 } dsgi_dataset_class;
 
 extern const dsgi_dataset_class dsgi_alltypes_class;

@@ -1,43 +1,56 @@
 /*
  * ecommerce.c - the ecommerce dataset: customers, products, orders and
- * order_items, with the columns and options of the reference system and
- * without its defects (see DESIGN.md, "The ecommerce dataset").
+ * order_items, with the columns and options of the reference system (plus
+ * a few extra columns) and without its defects (see DESIGN.md, "The
+ * ecommerce dataset"). docs/ecommerce-model.md describes the model, its
+ * parameters and their sources.
  *
  * Invariants (tests/unit/test_ecommerce.c checks each of them):
  *
  *  1. Every value is a pure function of (options, table, row index), drawn
- *     from the counter-based generator of common/rng.h. fill() reads only
- *     the plan that prepare() computed and never writes it, so any row range
- *     can be filled by any thread, in any order, in pieces of any size, with
- *     the same bytes.
- *  2. Day d of the range has count(d) orders, a pure function of (seed, date)
- *     and the mode: fixed (--orders-per-day), range (uniform integer in
- *     [min, max]) or normal (round(normal(mean, std)), at least 0); then at
- *     least --orders-floor.
- *  3. order_id = orders row + 1. Orders rows are sorted by (order_date,
- *     order_id): the rows of day d are [day_orders_first[d],
- *     day_orders_first[d + 1]).
- *  4. Order o (0-based) has n(o) = max(1, Poisson(mean)) items, n(o) drawn
- *     from counter o of one stream. Item k of order o has product_id and
- *     qty drawn from counter o * MAX_ITEMS_PER_ORDER + k. order_item_id =
- *     items row + 1; items rows list the items of order 0, then order 1...,
- *     so they too are in (order_date, order_id) order.
- *  5. An order's amount is computed in double as
- *         total = 0.0; for k in 0..n(o)-1: total += (double)qty_k * (price_p * (1.0 - discount_p));
- *         amount = round(total * 100.0) / 100.0;
- *     where price_p and discount_p are the values of the products table and
- *     round() rounds half away from zero (so a reader can recompute it).
- *  6. customer_id is in 1..n-customers and product_id in 1..n-products;
- *     both are chosen with a popularity skew (rank = floor(n * u^power))
- *     through a bijection of the ranks, so every id can occur.
- *  7. customers and products have one partition with the path "". orders
- *     and order_items have one partition per day (ymd) or month (ym,
- *     yearmonth) that has orders; an order and its items have the same
- *     partition path. Partition values are not columns; the levels derive
- *     from order_date (year, month, day or yearmonth), which order_items
- *     also carry (their order's date).
+ *     from the counter-based generator of common/rng.h with the
+ *     deterministic exp/log of common/dmath.h. fill() reads only the plan
+ *     that prepare() computed and never writes it, so any row range can be
+ *     filled by any thread, in any order, in pieces of any size, with the
+ *     same bytes.
+ *  2. History starts at --origin (default --start). Day d has count(d)
+ *     orders, a pure function of (seed, date, origin) and the mode: fixed
+ *     (--orders-per-day), range (uniform integer in [min, max]) or normal
+ *     (normal(mean, std)); with --orders-seasonality on (the default) that
+ *     base is multiplied by the calendar factor m(d) (weekday, season,
+ *     holidays, trend since the origin; fixed mode also a 4% daily noise)
+ *     and rounded; then at least --orders-floor.
+ *  3. Orders are numbered from the origin: the global order index g counts
+ *     the orders of all days from the origin, order_id = g + 1, and every
+ *     draw of order g uses counter g. A run writes the orders of its days
+ *     [start, end], sorted by (order_date, order_id).
+ *  4. Order g has n(g) = max(1, Poisson(mean)) items; item k of order g is
+ *     drawn from counter g * MAX_ITEMS_PER_ORDER + k; order_item_id = global
+ *     item index + 1, items listed order after order.
+ *  5. Money is computed in integer cents: unit_price = price * (1 -
+ *     discount) rounded half up to the cent (discounts are whole percents),
+ *     line_amount = qty * unit_price, amount = the sum of the order's
+ *     line_amounts, exactly.
+ *  6. Customers are numbered in signup order: ids 1..n-customers signed up
+ *     in the SIGNUP_WINDOW_DAYS before the origin, later ids on the day
+ *     their signup falls (signups(d) a pure function of (seed, date,
+ *     origin)). An order of day d only goes to a customer signed up on or
+ *     before d. Its customer is drawn with a heterogeneous purchase rate
+ *     (rate bins through a keyed permutation of each block of ids), so
+ *     every signed-up id can occur.
+ *  7. A product sells only before its retired_on date; products.active is
+ *     false and retired_on set when the product retired on or before --end.
+ *  8. customers and products have one partition with the path "" (none
+ *     when the run has no row of them: an increment, i.e. a run with
+ *     --start after --origin, writes the customers who signed up in its
+ *     days and no products). orders and order_items have one partition per
+ *     day (ymd) or month (ym, yearmonth) that has orders; an order and its
+ *     items have the same partition path. Partition values are not columns;
+ *     the levels derive from order_date (year, month, day or yearmonth),
+ *     which order_items also carry (their order's date).
  */
 #include "dataset_impl.h"
+#include "ecommerce_vocab.h"
 
 #include <assert.h>
 #include <math.h>
@@ -53,39 +66,84 @@
 /* Items per order are below this; also the stride of the item counters. */
 #define MAX_ITEMS_PER_ORDER 256
 /* Up to this many products, prepare tabulates each popularity rank's
- * product id and net unit price (12 bytes each, 24 MiB at most); above it,
- * orders and items compute them on the fly, more slowly. */
+ * product (16 bytes each, 32 MiB at most); above it, orders and items
+ * compute them on the fly, more slowly. */
 #define PRODUCT_TABLE_MAX ((uint64_t)1 << 21)
 /* The items prefix is recorded every 2^block_log2 orders, with at most
  * MAX_BLOCKS records (16 MiB): fill(items) scans at most one block. */
 #define BLOCK_LOG2_MIN 16
 #define MAX_BLOCKS ((uint64_t)1 << 21)
-/* Customers signed up during the days before --start. */
+#define POISSON_GUIDE_BITS 10
+
+/* ---- model parameters (docs/ecommerce-model.md) ---- */
+
+/* Customers of the base signed up during the days before the origin,
+ * more of them recently: offset = floor(window * sqrt(u)). */
 #define SIGNUP_WINDOW_DAYS 1095
+/* New signups per day: n-customers * rate / 365.25 * m(d). */
+#define SIGNUP_GROWTH_PER_YEAR 0.25
+/* Orders grow by 8% a year since the origin: exp(TREND * years). */
+#define TREND_LOG_PER_YEAR 0.076961041136128394 /* ln 1.08 */
+#define DAILY_NOISE 0.04
+/* Purchase rates: RATE_BINS bins of equal customer mass, Weibull rates of
+ * shape RATE_SHAPE (most customers buy rarely, a few often). */
+#define RATE_BINS 256
+#define RATE_GUIDE_BITS 10
+#define RATE_SHAPE 0.65
+#define VIP_PERMILLE 50
+#define CUSTOMER_BLOCK_LOG2_MAX 20
+/* Product popularity: density 1/(x + c) over the rank fraction x, with
+ * c = POPULARITY_C / n-products. */
+#define POPULARITY_C 30.0
+#define POPULARITY_TABLE_BITS 12
+/* Retirements: RETIRE_PERMILLE of products retire on a day uniform in
+ * [origin - 365, origin + 730). */
+#define RETIRE_PERMILLE 60
+#define RETIRE_FROM_DAYS 365
+#define RETIRE_SPAN_DAYS 1095
+#define RETIRE_RETRIES 8
+/* Status: cancelled 4%; returned 6.2% on average, times the order's
+ * category factor, visible RETURN_DELAY_MIN..MAX days after the order. */
+#define CANCEL_PERMILLE 40
+#define RETURN_RATE 0.062
+#define RETURN_DELAY_MIN 2
+#define RETURN_DELAY_SPAN 29
+/* Middle initials (NAME_INITIAL countries), in permille. */
+#define INITIAL_PERMILLE 300
+#define SECOND_SURNAME_PERMILLE 550 /* NAME_SOME_TWO */
+
 /* Byte bounds of generated strings, for reserving batch buffers. */
-#define NAME_PART_MAX 24
 #define DOMAIN_MAX 16
-#define NAME_BYTES_MAX (2 * NAME_PART_MAX + 1)
-#define EMAIL_BYTES_MAX (2 * NAME_PART_MAX + 1 + 20 + 1 + DOMAIN_MAX)
 #define SKU_BYTES_MAX (4 + 20)
 #define STATUS_BYTES_MAX 9
 #define COUNTRY_BYTES 2
-#define POISSON_GUIDE_BITS 10
+#define WORD_MAX 40
 
 /* ---- tables ---- */
 
 enum { T_CUSTOMERS, T_PRODUCTS, T_ORDERS, T_ITEMS, N_TABLES };
 enum { CU_ID, CU_NAME, CU_EMAIL, CU_SIGNUP, CU_COUNTRY, CU_VIP, N_CU };
-enum { PR_ID, PR_SKU, PR_CATEGORY, PR_PRICE, PR_DISCOUNT, PR_ACTIVE, N_PR };
-enum { OR_ID, OR_CUSTOMER, OR_DATE, OR_HOUR, OR_STATUS, OR_AMOUNT, N_OR };
-enum { IT_ID, IT_ORDER, IT_PRODUCT, IT_QTY, IT_DATE, N_IT };
+enum {
+    PR_ID,
+    PR_SKU,
+    PR_CATEGORY,
+    PR_PRICE,
+    PR_DISCOUNT,
+    PR_ACTIVE,
+    PR_NAME,
+    PR_BRAND,
+    PR_RETIRED,
+    N_PR
+};
+enum { OR_ID, OR_CUSTOMER, OR_DATE, OR_HOUR, OR_STATUS, OR_AMOUNT, OR_TS, N_OR };
+enum { IT_ID, IT_ORDER, IT_PRODUCT, IT_QTY, IT_DATE, IT_UNIT_PRICE, IT_LINE_AMOUNT, N_IT };
 
 #define ND DSG_FIELD_NO_DICT
 
 static const dsg_field customer_fields[N_CU] = {
     [CU_ID] = {"customer_id", DSG_INT64, ND, 0, 0, NULL, 0},
-    [CU_NAME] = {"name", DSG_STRING, 0, 0, 0, NULL, 0},
-    [CU_EMAIL] = {"email", DSG_STRING, 0, 0, 0, NULL, 0},
+    [CU_NAME] = {"name", DSG_STRING, ND, 0, 0, NULL, 0},
+    [CU_EMAIL] = {"email", DSG_STRING, ND, 0, 0, NULL, 0},
     [CU_SIGNUP] = {"signup_date", DSG_DATE, 0, 0, 0, NULL, 0},
     [CU_COUNTRY] = {"country", DSG_STRING, 0, 0, 0, NULL, 0},
     [CU_VIP] = {"is_vip", DSG_BOOL, 0, 0, 0, NULL, 0},
@@ -97,6 +155,9 @@ static const dsg_field product_fields[N_PR] = {
     [PR_PRICE] = {"price", DSG_DOUBLE, 0, 0, 0, NULL, 0},
     [PR_DISCOUNT] = {"discount", DSG_DOUBLE, 0, 0, 0, NULL, 0},
     [PR_ACTIVE] = {"active", DSG_BOOL, 0, 0, 0, NULL, 0},
+    [PR_NAME] = {"name", DSG_STRING, 0, 0, 0, NULL, 0},
+    [PR_BRAND] = {"brand", DSG_STRING, 0, 0, 0, NULL, 0},
+    [PR_RETIRED] = {"retired_on", DSG_DATE, DSG_FIELD_NULLABLE, 0, 0, NULL, 0},
 };
 static const dsg_field order_fields[N_OR] = {
     [OR_ID] = {"order_id", DSG_INT64, ND, 0, 0, NULL, 0},
@@ -105,6 +166,7 @@ static const dsg_field order_fields[N_OR] = {
     [OR_HOUR] = {"hour_of_day", DSG_INT16, 0, 0, 0, NULL, 0},
     [OR_STATUS] = {"status", DSG_STRING, 0, 0, 0, NULL, 0},
     [OR_AMOUNT] = {"amount", DSG_DOUBLE, 0, 0, 0, NULL, 0},
+    [OR_TS] = {"order_ts", DSG_TIMESTAMP, ND, 0, 0, NULL, 0},
 };
 /* Keys that take tens of thousands of values in a row group are NO_DICT:
  * orders' customer_id, and items' order_id, which ascends slowly (2.7
@@ -119,6 +181,8 @@ static const dsg_field item_fields[N_IT] = {
     /* the order's date (an extra column): table formats partition items
      * by a transform of it, as they do orders */
     [IT_DATE] = {"order_date", DSG_DATE, 0, 0, 0, NULL, 0},
+    [IT_UNIT_PRICE] = {"unit_price", DSG_DOUBLE, 0, 0, 0, NULL, 0},
+    [IT_LINE_AMOUNT] = {"line_amount", DSG_DOUBLE, 0, 0, 0, NULL, 0},
 };
 
 static const char *const by_ymd[] = {"year", "month", "day"};
@@ -132,7 +196,8 @@ static const dsgi_table_def tables[N_TABLES] = {
 
 static const dsg_option_info options[] = {
     {"seed", "42", "random seed: the same seed and options give the same data"},
-    {"n-customers", "1000000", "number of customers (1 to 10^10)"},
+    {"n-customers", "1000000",
+     "customers signed up before --origin (1 to 10^10); more sign up during the order days"},
     {"n-products", "50000", "number of products (1 to 10^10)"},
     {"orders-per-day", "200000",
      "orders each day in fixed mode; the base of the range and normal defaults (1 to 10^9)"},
@@ -153,81 +218,24 @@ static const dsg_option_info options[] = {
     {"orders-std", "max(1, 10% of orders-mean)",
      "normal mode: standard deviation of orders a day (0 to 10^9)"},
     {"orders-floor", "0", "every day has at least this many orders, whatever the mode (0 to 10^9)"},
+    {"orders-seasonality", "on",
+     "on: the mode's counts vary with the weekday, the season, holidays and a growth trend "
+     "(fixed mode keeps --orders-per-day as its yearly mean at the origin); off: exactly the "
+     "mode's counts"},
+    {"origin", "start",
+     "first day of the dataset's history, YYYY-MM-DD, at or before --start: ids, signups and "
+     "trend count from it, so a run from a later --start (same seed and origin) is the "
+     "increment of one longer run: its orders, items and new customers, no products"},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
 /* ---- vocabularies ---- */
 
-typedef struct name_part {
-    const char *display; /* as written in the name column (UTF-8) */
-    const char *ascii;   /* lowercase ASCII, for the email */
-} name_part;
-
-static const name_part first_names[] = {
-    {"Anna", "anna"}, {"Liam", "liam"}, {"Sofia", "sofia"}, {"Noah", "noah"},
-    {"Mia", "mia"}, {"Lucas", "lucas"}, {"Emma", "emma"}, {"Olivia", "olivia"},
-    {"Hugo", "hugo"}, {"Chloé", "chloe"}, {"Léa", "lea"}, {"Jonas", "jonas"},
-    {"Lena", "lena"}, {"Felix", "felix"}, {"Ingrid", "ingrid"}, {"Søren", "soren"},
-    {"Astrid", "astrid"}, {"Björn", "bjorn"}, {"Freya", "freya"}, {"Aoife", "aoife"},
-    {"Seán", "sean"}, {"Niamh", "niamh"}, {"Ciarán", "ciaran"}, {"Giulia", "giulia"},
-    {"Marco", "marco"}, {"Chiara", "chiara"}, {"Luca", "luca"}, {"Lucía", "lucia"},
-    {"Javier", "javier"}, {"Carmen", "carmen"}, {"Diego", "diego"}, {"Inês", "ines"},
-    {"João", "joao"}, {"Beatriz", "beatriz"}, {"Tiago", "tiago"}, {"Zoë", "zoe"},
-    {"Yuki", "yuki"}, {"Haruto", "haruto"}, {"Sakura", "sakura"}, {"Ren", "ren"},
-    {"Min-jun", "minjun"}, {"Ji-woo", "jiwoo"}, {"Wei", "wei"}, {"Mei", "mei"},
-    {"Jun", "jun"}, {"Xin", "xin"}, {"Priya", "priya"}, {"Arjun", "arjun"},
-    {"Ananya", "ananya"}, {"Rohan", "rohan"}, {"Aisha", "aisha"}, {"Omar", "omar"},
-    {"Fatima", "fatima"}, {"Youssef", "youssef"}, {"Layla", "layla"}, {"Amir", "amir"},
-    {"Zainab", "zainab"}, {"Kwame", "kwame"}, {"Amara", "amara"}, {"Chidi", "chidi"},
-    {"Nia", "nia"}, {"Tendai", "tendai"}, {"Olumide", "olumide"}, {"Thandiwe", "thandiwe"},
-    {"Olga", "olga"}, {"Dmitri", "dmitri"}, {"Katarzyna", "katarzyna"}, {"Łukasz", "lukasz"},
-    {"Agnieszka", "agnieszka"}, {"Tomasz", "tomasz"}, {"Petra", "petra"},
-    {"Miroslav", "miroslav"}, {"Elif", "elif"}, {"Emre", "emre"}, {"Selin", "selin"},
-    {"Maya", "maya"}, {"Ethan", "ethan"}, {"Grace", "grace"}, {"James", "james"},
-    {"Nora", "nora"}, {"Kai", "kai"}, {"Leilani", "leilani"}, {"Tane", "tane"},
-    {"Aroha", "aroha"}, {"Santiago", "santiago"}, {"Valentina", "valentina"},
-    {"Camila", "camila"}, {"Mateo", "mateo"}, {"Isabella", "isabella"}, {"Ahmed", "ahmed"},
-};
-#define N_FIRST_NAMES (sizeof first_names / sizeof first_names[0])
-
-static const name_part last_names[] = {
-    {"Smith", "smith"}, {"Johnson", "johnson"}, {"Williams", "williams"}, {"Brown", "brown"},
-    {"Jones", "jones"}, {"Taylor", "taylor"}, {"Wilson", "wilson"}, {"Garcia", "garcia"},
-    {"Martinez", "martinez"}, {"Hernández", "hernandez"}, {"López", "lopez"},
-    {"González", "gonzalez"}, {"Ramírez", "ramirez"}, {"Torres", "torres"}, {"Flores", "flores"},
-    {"Müller", "muller"}, {"Schmidt", "schmidt"}, {"Schneider", "schneider"},
-    {"Fischer", "fischer"}, {"Weber", "weber"}, {"Wagner", "wagner"}, {"Dubois", "dubois"},
-    {"Martin", "martin"}, {"Bernard", "bernard"}, {"Lefèvre", "lefevre"}, {"Moreau", "moreau"},
-    {"Rossi", "rossi"}, {"Russo", "russo"}, {"Bianchi", "bianchi"}, {"Esposito", "esposito"},
-    {"Romano", "romano"}, {"Fernández", "fernandez"}, {"Silva", "silva"}, {"Santos", "santos"},
-    {"Oliveira", "oliveira"}, {"Costa", "costa"}, {"Pereira", "pereira"},
-    {"Kowalski", "kowalski"}, {"Nowak", "nowak"}, {"Wiśniewski", "wisniewski"},
-    {"Novák", "novak"}, {"Horváth", "horvath"}, {"Nagy", "nagy"}, {"Popescu", "popescu"},
-    {"Ivanov", "ivanov"}, {"Petrov", "petrov"}, {"Andersson", "andersson"},
-    {"Johansson", "johansson"}, {"Nielsen", "nielsen"}, {"Hansen", "hansen"},
-    {"Larsen", "larsen"}, {"Virtanen", "virtanen"}, {"Korhonen", "korhonen"},
-    {"O'Brien", "obrien"}, {"Murphy", "murphy"}, {"Kelly", "kelly"}, {"Walsh", "walsh"},
-    {"Singh", "singh"}, {"Patel", "patel"}, {"Sharma", "sharma"}, {"Gupta", "gupta"},
-    {"Reddy", "reddy"}, {"Khan", "khan"}, {"Rahman", "rahman"}, {"Haddad", "haddad"},
-    {"Nasser", "nasser"}, {"Yılmaz", "yilmaz"}, {"Kaya", "kaya"}, {"Demir", "demir"},
-    {"Cohen", "cohen"}, {"Levi", "levi"}, {"Tanaka", "tanaka"}, {"Suzuki", "suzuki"},
-    {"Sato", "sato"}, {"Watanabe", "watanabe"}, {"Kim", "kim"}, {"Lee", "lee"},
-    {"Park", "park"}, {"Choi", "choi"}, {"Nguyen", "nguyen"}, {"Tran", "tran"},
-    {"Pham", "pham"}, {"Wang", "wang"}, {"Li", "li"}, {"Zhang", "zhang"}, {"Chen", "chen"},
-    {"Liu", "liu"}, {"Okafor", "okafor"}, {"Mensah", "mensah"}, {"Mwangi", "mwangi"},
-    {"Diallo", "diallo"}, {"Adeyemi", "adeyemi"}, {"Dlamini", "dlamini"},
-    {"van den Berg", "vandenberg"}, {"de Jong", "dejong"}, {"Jansen", "jansen"},
-    {"Kovač", "kovac"}, {"Papadopoulos", "papadopoulos"}, {"Georgiou", "georgiou"},
-};
-#define N_LAST_NAMES (sizeof last_names / sizeof last_names[0])
-
-/* A value with an integer weight; each list's weights sum to its total. */
+/* Reserved example domains only (RFC 2606), never a real provider. */
 typedef struct weighted {
     const char *value;
     unsigned weight;
 } weighted;
-
-/* Reserved example domains only (RFC 2606), never a real provider. */
 static const weighted email_domains[] = {
     {"example.com", 45},  {"example.net", 20}, {"example.org", 15},
     {"mail.example", 12}, {"shop.example", 8},
@@ -235,59 +243,31 @@ static const weighted email_domains[] = {
 #define N_EMAIL_DOMAINS (sizeof email_domains / sizeof email_domains[0])
 #define EMAIL_DOMAINS_TOTAL 100
 
-/* ISO 3166-1 alpha-2 codes; weights in permille. */
-static const weighted countries[] = {
-    {"US", 300}, {"DE", 90}, {"GB", 90}, {"FR", 70}, {"IN", 70}, {"BR", 60}, {"CA", 50}, {"JP", 50},
-    {"ES", 40},  {"IT", 40}, {"NL", 30}, {"MX", 30}, {"AU", 30}, {"PL", 25}, {"SE", 25},
-};
-#define N_COUNTRIES (sizeof countries / sizeof countries[0])
-#define COUNTRIES_TOTAL 1000
-
-static const weighted categories[] = {
-    {"Electronics", 14},       {"Books", 16},
-    {"Home & Kitchen", 13},    {"Clothing", 12},
-    {"Sports & Outdoors", 9},  {"Beauty & Personal Care", 9},
-    {"Toys & Games", 8},       {"Grocery", 7},
-    {"Health & Household", 7}, {"Automotive", 5},
-};
-#define N_CATEGORIES (sizeof categories / sizeof categories[0])
-#define CATEGORIES_TOTAL 100
-
-/* Orders per hour of the day in permille: few at night, a peak in the evening. */
+/* Orders per local hour of the day in permille: few at night, a peak in
+ * the evening. */
 static const unsigned hour_permille[24] = {
     15, 8, 5, 4, 4, 6, 12, 22, 34, 44, 50, 54, 64, 56, 52, 50, 52, 56, 64, 78, 86, 84, 62, 38,
 };
-
-#define VIP_PERCENT 5
-#define ACTIVE_PER_50 49 /* p = 0.98 */
-/* Status by percent: completed below 90, returned below 96, else cancelled.
- * The texts are padded so that every copy moves STATUS_COPY_BYTES. */
-#define STATUS_COMPLETED_BELOW 90
-#define STATUS_RETURNED_BELOW 96
+/* Monday..Sunday, mean 1. */
+static const double weekday_factor[7] = {1.09, 1.08, 1.05, 1.02, 0.97, 0.84, 0.95};
+/* Mid-month levels, January..December, before the yearly normalization. */
+static const double month_level[12] = {0.92, 0.88, 0.96, 0.94, 0.97, 0.96,
+                                       1.00, 0.98, 0.94, 0.99, 1.15, 1.25};
+/* Discounts in whole percent, by percent of products. */
+static const struct {
+    uint8_t percent, share;
+} discount_steps[] = {{0, 62}, {5, 8},  {10, 11}, {15, 5}, {20, 7},
+                      {25, 3}, {30, 2}, {40, 1},  {50, 1}};
+#define N_DISCOUNT_STEPS (sizeof discount_steps / sizeof discount_steps[0])
+static const char middle_initials[] = "AAAJJJMMMLLEERRDDSSCCKKTTBBPGNWHFIV";
 #define STATUS_COPY_BYTES 16
 static const char status_text[3][STATUS_COPY_BYTES] = {"completed", "returned", "cancelled"};
 static const uint8_t status_bytes[3] = {9, 8, 9};
-/* Quantity by percent: 1 below 55, 2 below 80, 3 below 90, 4 below 96, else 5. */
-#define QTY2_FROM 55
-#define QTY3_FROM 80
-#define QTY4_FROM 90
-#define QTY5_FROM 96
 
 /* ---- state ---- */
 
 typedef enum partitioning { PART_YMD, PART_YM, PART_YEARMONTH } partitioning;
 typedef enum orders_mode { MODE_FIXED, MODE_RANGE, MODE_NORMAL } orders_mode;
-
-/* Popular ids: rank = floor(n * u^power) for a uniform u, so low ranks are
- * frequent; the id is the bijection rank -> (rank * stride + offset) mod n,
- * plus 1, so popular ids are spread over 1..n. */
-typedef struct popularity {
-    uint64_t n;
-    uint64_t stride; /* coprime with n */
-    uint64_t offset; /* below n */
-    double inv_n;
-    int power; /* 2 or 3 */
-} popularity;
 
 /* Inverse CDF of max(1, Poisson(mean)) over 64-bit draws: a draw r gives
  * the least k with r <= upper[k]; guide[b] is that k for the smallest r of
@@ -298,9 +278,11 @@ typedef struct poisson_table {
 } poisson_table;
 
 typedef struct stream_keys {
-    uint64_t first_name, last_name, email_domain, signup_date, country, is_vip;
-    uint64_t category, price, discount, active;
-    uint64_t day_orders, customer_id, hour_status;
+    uint64_t gender, given, surname, surname2, initial, email_domain, signup_date, country;
+    uint64_t is_vip, customer_perm, signups;
+    uint64_t category, price, price_ending, discount, retire, brand, adjective, noun;
+    uint64_t product_perm;
+    uint64_t day_orders, day_noise, customer_id, order_time, status;
     uint64_t items_count, item;
 } stream_keys;
 
@@ -309,11 +291,52 @@ typedef struct day_span {
     uint32_t first_day, end_day;
 } day_span;
 
+/* A word list parsed from a vocabulary string: words[i] (UTF-8, '_' made a
+ * space), ascii[i] (lowercase letters, for e-mails), and cumulative Zipf
+ * weights 1 / (i + 3) in 32-bit fixed point for picking. */
+typedef struct word_list {
+    unsigned n;
+    const char **words, **ascii;
+    uint32_t *cum;
+} word_list;
+
+typedef struct country_model {
+    word_list given[2], surnames;
+    int16_t zone_offset[100]; /* minutes, by percent of customers */
+} country_model;
+
+typedef struct category_model {
+    word_list brands, adjectives, nouns;
+    uint8_t qty_from[4];     /* qty = 1 + #(percent >= qty_from[i]) */
+    uint32_t return_q16;     /* return factor, mean 1 over products, * 2^16 */
+} category_model;
+
+/* A product as orders and items see it. */
+typedef struct product_sale {
+    uint64_t id;         /* 1-based */
+    uint32_t unit_cents; /* price * (1 - discount), in cents */
+    int32_t retired;     /* first day it no longer sells; INT32_MAX: never */
+    uint8_t category;
+} product_sale;
+
+/* The same packed in 8 bytes for the table by rank (cache-friendly): id
+ * (21 bits), category (4), unit cents (20: prices are below $9,000), and
+ * the retirement day as an offset from origin - RETIRE_FROM_DAYS (11 bits,
+ * PACKED_NEVER: never); the id is stored minus 1. */
+#define PACKED_NEVER 2047u
+static inline uint64_t sale_pack(product_sale s, int32_t origin)
+{
+    uint64_t retired =
+        s.retired == INT32_MAX ? PACKED_NEVER : (uint64_t)(s.retired - (origin - RETIRE_FROM_DAYS));
+    return (s.id - 1) | (uint64_t)s.category << 21 | (uint64_t)s.unit_cents << 25 | retired << 45;
+}
+
 typedef struct ecommerce {
     /* options */
     uint64_t seed, n_customers, n_products, orders_per_day;
     double items_mean;
-    int32_t start_day, end_day;
+    int32_t start_day, end_day, origin_day;
+    bool origin_set, seasonality;
     const char *start_option, *end_option; /* the spelling given, for messages */
     partitioning partitioning;
     orders_mode mode;
@@ -322,27 +345,55 @@ typedef struct ecommerce {
     double orders_mean, orders_std;
     bool orders_mean_set, orders_std_set;
 
-    uint8_t hour_of_permille[1000]; /* hour_permille expanded, by create */
+    /* vocabularies, by create */
+    char *vocab_pool;
+    country_model countries[32];
+    category_model categories[16];
+    uint8_t country_of[4096]; /* by dsgi_below(draw, country_total) */
+    unsigned country_total;
+    uint8_t category_of[100];
+    uint8_t discount_of[100];
+    uint8_t hour_of_permille[1000];
+    size_t name_bytes_max, email_bytes_max, product_name_max, brand_max;
 
     /* plan: written by prepare, read-only afterwards */
     stream_keys key;
-    popularity customer_pop, product_pop;
     poisson_table poisson;
-    size_t n_days;
-    uint64_t *day_orders_first; /* n_days + 1: orders before day d */
-    uint64_t *day_items_first;  /* n_days + 1: items before day d */
+    size_t n_days;          /* of the run: start..end */
+    size_t n_history;       /* origin..end */
+    uint64_t *signed_up;    /* n_history + 1: customers signed up before day origin + i */
+    uint64_t *day_orders_first; /* n_days + 1: global order index of day d's first order */
+    uint64_t *day_items_first;  /* n_days + 1: global item index of day d's first item */
+    uint64_t order_base, item_base; /* day_*_first[0] */
+    uint64_t customer_first;    /* the run's first customer id */
     unsigned block_log2;
-    uint64_t *block_items_first; /* items before order b << block_log2 */
+    uint64_t *block_items_first; /* global items before order order_base + (b << block_log2) */
     size_t n_blocks;
     day_span *parts;
     size_t n_parts;
-    /* by popularity rank of a product, when n_products <= PRODUCT_TABLE_MAX,
-     * else NULL: its id, and its price * (1 - discount) */
-    uint32_t *product_id_of_rank;
-    double *net_price_of_rank;
+    char file_suffix[24]; /* "-YYYY-MM-DD" of an increment's start */
+    bool orders_suffix;   /* an increment that starts inside a partition */
+    /* customers' purchase rates */
+    unsigned cust_log2; /* customer blocks of 2^cust_log2 ids */
+    uint32_t rate_cum[RATE_BINS];
+    uint16_t rate_guide[1u << RATE_GUIDE_BITS];
+    uint32_t vip_below[RATE_BINS]; /* is_vip when the draw's top 32 bits are below */
+    /* products */
+    unsigned prod_log2;
+    double popularity[(1u << POPULARITY_TABLE_BITS) + 1];
+    uint64_t *sale_of_rank; /* sale_pack() by rank when n_products <= PRODUCT_TABLE_MAX, else NULL */
+    uint64_t immortal_id;       /* the most popular product never retires */
+    product_sale fallback;      /* that product */
+    uint64_t return_base32;     /* RETURN_RATE * 2^32 */
 } ecommerce;
 
 /* ---- small helpers ---- */
+
+#if defined(__GNUC__)
+#define EC_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define EC_ALWAYS_INLINE
+#endif
 
 /* floor(x * n) for x in [0, 1) and n < 2^53, kept below n despite
  * rounding. (Signed conversions: they are single instructions.) */
@@ -352,56 +403,51 @@ static inline uint64_t scale_below(double x, uint64_t n)
     return v < n ? v : n - 1;
 }
 
-/* (a * b) mod n for a, b < n <= MAX_ENTITIES: the quotient is estimated in
- * double (off by at most one, since a * b / n < 2^34 and the relative error
- * is below 2^-50), the remainder fixed in wrapping 64-bit arithmetic, where
- * the true remainder candidate lies in (-n, 2n). */
-static inline uint64_t mul_mod(uint64_t a, uint64_t b, uint64_t n, double inv_n)
+/* A keyed bijection of [0, 2^bits): rounds of xor, odd multiply and
+ * xorshift, all invertible modulo 2^bits. */
+#define PERM_M1 0x9E3779B97F4A7C15ull
+#define PERM_M2 0xD6E8FEB86659FD93ull
+static inline uint64_t perm_fwd(uint64_t x, uint64_t key, unsigned bits)
 {
-    uint64_t q = (uint64_t)(int64_t)((double)(int64_t)a * (double)(int64_t)b * inv_n);
-    int64_t r = (int64_t)(a * b - q * n);
-    if (r < 0)
-        r += (int64_t)n;
-    else if ((uint64_t)r >= n)
-        r -= (int64_t)n;
-    return (uint64_t)r;
+    uint64_t mask = bits >= 64 ? ~0ull : ((uint64_t)1 << bits) - 1;
+    unsigned s = bits / 2 + 1;
+    x = (x ^ key) & mask;
+    x = (x * ((key >> 32) | 1)) & mask;
+    x ^= x >> s;
+    x = (x * PERM_M1) & mask;
+    x ^= x >> s;
+    x = (x * PERM_M2) & mask;
+    x ^= x >> s;
+    return x;
 }
 
-static inline uint64_t popular_rank(const popularity *pop, uint64_t r)
+static inline uint64_t odd_inverse(uint64_t a)
 {
-    double u = dsgi_unit(r);
-    double x = u * u;
-    if (pop->power == 3)
-        x *= u;
-    return scale_below(x, pop->n);
+    uint64_t inv = a; /* Newton: each step doubles the correct low bits */
+    for (int i = 0; i < 5; i++)
+        inv *= 2 - a * inv;
+    return inv;
 }
 
-static inline uint64_t id_of_rank(const popularity *pop, uint64_t rank)
+static inline uint64_t unxorshift(uint64_t y, unsigned s, unsigned bits)
 {
-    uint64_t slot = mul_mod(rank, pop->stride, pop->n, pop->inv_n) + pop->offset;
-    return (slot >= pop->n ? slot - pop->n : slot) + 1;
+    uint64_t x = y;
+    for (unsigned done = s; done < bits; done += s)
+        x = y ^ (x >> s);
+    return x;
 }
 
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
+static uint64_t perm_inv(uint64_t y, uint64_t key, unsigned bits)
 {
-    while (b != 0) {
-        uint64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
-static popularity popularity_make(uint64_t n, int power, uint64_t key)
-{
-    popularity pop = {n, 0, 0, 1.0 / (double)n, power};
-    if (n > 1) {
-        pop.stride = 1 + dsgi_below(dsgi_rand(key, 0), n - 1);
-        while (gcd_u64(pop.stride, n) != 1)
-            pop.stride = pop.stride + 1 < n ? pop.stride + 1 : 1;
-        pop.offset = dsgi_below(dsgi_rand(key, 1), n);
-    }
-    return pop;
+    uint64_t mask = bits >= 64 ? ~0ull : ((uint64_t)1 << bits) - 1;
+    unsigned s = bits / 2 + 1;
+    y = unxorshift(y, s, bits) & mask;
+    y = (y * odd_inverse(PERM_M2)) & mask;
+    y = unxorshift(y, s, bits) & mask;
+    y = (y * odd_inverse(PERM_M1)) & mask;
+    y = unxorshift(y, s, bits) & mask;
+    y = (y * odd_inverse((key >> 32) | 1)) & mask;
+    return (y ^ key) & mask;
 }
 
 static const char *pick_weighted(const weighted *list, size_t n, unsigned total, uint64_t r)
@@ -415,6 +461,21 @@ static const char *pick_weighted(const weighted *list, size_t n, unsigned total,
     assert(i < n);
     (void)n;
     return list[i].value;
+}
+
+/* Index into a word list by its Zipf weights. */
+static inline unsigned pick_word(const word_list *w, uint64_t r)
+{
+    uint32_t x = (uint32_t)(r >> 32);
+    unsigned lo = 0, hi = w->n - 1; /* the least i with x < cum[i]; cum[n-1] = 2^32 - 1 */
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (x < w->cum[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
 }
 
 /* Writes v in decimal with at least min_digits digits (zero-padded);
@@ -449,6 +510,72 @@ static void format_date(char out[16], int32_t day)
     snprintf(out, 16, "%04lld-%02u-%02u", (long long)y, m, d);
 }
 
+/* 0 = Monday; 1970-01-01 was a Thursday. */
+static inline unsigned weekday_of(int32_t day) { return (unsigned)(((int64_t)day % 7 + 10) % 7); }
+
+/* ---- the calendar factor m(d) (invariant 2) ---- */
+
+static unsigned days_in_month(int64_t y, unsigned m)
+{
+    static const unsigned n[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : n[m - 1];
+}
+
+/* Holidays: Thanksgiving week-end to Cyber Monday, Christmas, New Year. */
+static double holiday_factor(int32_t day, int64_t y, unsigned m, unsigned d)
+{
+    if (m == 11 || (m == 12 && d <= 3)) {
+        int32_t nov1 = dsgi_days_from_civil(y, 11, 1);
+        int32_t thanksgiving = nov1 + (int32_t)((3 + 7 - weekday_of(nov1)) % 7) + 21;
+        /* Thu..Tue, against an ordinary November day (Adobe, US 2023: $5.6B,
+         * $9.8B, $10.3B for the week-end, $12.4B, with $4.05B a day Nov 1-27) */
+        static const double around[6] = {1.4, 2.4, 1.3, 1.3, 3.0, 1.2};
+        int32_t k = day - thanksgiving;
+        if (k >= 0 && k < 6)
+            return around[k];
+        return 1.0;
+    }
+    if (m == 12) {
+        if (d >= 18 && d <= 23)
+            return 0.9;
+        if (d == 24)
+            return 0.6;
+        if (d == 25)
+            return 0.5;
+        if (d == 26)
+            return 1.1;
+        return d > 26 ? 0.9 : 1.0;
+    }
+    if (m == 1 && d == 1)
+        return 0.6;
+    return 1.0;
+}
+
+/* Weekday x season x holiday, before normalization. */
+static double calendar_shape(int32_t day)
+{
+    int64_t y;
+    unsigned m, d;
+    dsgi_civil_from_days(day, &y, &m, &d);
+    double t = ((double)d - 0.5) / (double)days_in_month(y, m) - 0.5; /* (-0.5, 0.5) */
+    double here = month_level[m - 1];
+    double there = t >= 0 ? month_level[m % 12] : month_level[(m + 10) % 12];
+    double season = here + (t >= 0 ? there - here : here - there) * t;
+    return weekday_factor[weekday_of(day)] * season * holiday_factor(day, y, m, d);
+}
+
+/* The mean shape over calendar year y: m(d) is shape / mean, so that a
+ * full year averages 1 before the trend. */
+static double year_mean_shape(int64_t y)
+{
+    int32_t first = dsgi_days_from_civil(y, 1, 1), end = dsgi_days_from_civil(y + 1, 1, 1);
+    double sum = 0;
+    for (int32_t day = first; day < end; day++)
+        sum += calendar_shape(day);
+    return sum / (double)(end - first);
+}
+
 /* ---- the pure functions of the data ---- */
 
 static inline unsigned order_n_items(const ecommerce *e, uint64_t order)
@@ -460,146 +587,322 @@ static inline unsigned order_n_items(const ecommerce *e, uint64_t order)
     return k ? k : 1;
 }
 
+typedef struct product_values {
+    uint8_t category, discount_percent;
+    uint32_t price_cents, unit_cents;
+    int32_t retired;
+} product_values;
+
+/* A retail price from a continuous draw p (US$): .99/.49/.29 endings
+ * below $10, .99/.95/.49 below $100, x4.99/x9.99 below $1000, then
+ * x49.99/x99.99. */
+static uint32_t retail_cents(double p, uint64_t r)
+{
+    unsigned percent = (unsigned)dsgi_below(r, 100);
+    if (p < 10.0) {
+        uint32_t d = (uint32_t)p;
+        return d * 100 + (percent < 60 ? 99 : percent < 85 ? 49 : 29);
+    }
+    if (p < 100.0) {
+        uint32_t d = (uint32_t)p;
+        return d * 100 + (percent < 70 ? 99 : percent < 85 ? 95 : 49);
+    }
+    if (p < 1000.0)
+        return (uint32_t)(p / 5.0) * 500 - 1;
+    return (uint32_t)(p / 50.0) * 5000 - 1;
+}
+
+static product_values product_of(const ecommerce *e, uint64_t id)
+{
+    product_values v;
+    v.category = e->category_of[dsgi_below(dsgi_rand(e->key.category, id), 100)];
+    const ec_category *c = &ec_categories[v.category];
+    double z = dsgi_normal(dsgi_rand(e->key.price, 2 * id), dsgi_rand(e->key.price, 2 * id + 1));
+    double p = c->price_median * dsgi_exp(c->price_sigma * z);
+    p = p < 0.5 ? 0.5 : p > 9000.0 ? 9000.0 : p;
+    v.price_cents = retail_cents(p, dsgi_rand(e->key.price_ending, id));
+    v.discount_percent = e->discount_of[dsgi_below(dsgi_rand(e->key.discount, id), 100)];
+    v.unit_cents =
+        (uint32_t)(((uint64_t)v.price_cents * (100u - v.discount_percent) + 50) / 100);
+    uint64_t r = dsgi_rand(e->key.retire, id);
+    v.retired = INT32_MAX;
+    if (dsgi_below(r, 1000) < RETIRE_PERMILLE && id != e->immortal_id)
+        v.retired = e->origin_day - RETIRE_FROM_DAYS +
+                    (int32_t)dsgi_below(dsgi_mix64(r), RETIRE_SPAN_DAYS);
+    return v;
+}
+
+/* Product id of a popularity rank: a keyed bijection of [0, n), by cycle
+ * walking over the enclosing power of two. */
+static inline uint64_t product_id_of_rank(const ecommerce *e, uint64_t rank)
+{
+    uint64_t x = rank;
+    do
+        x = perm_fwd(x, e->key.product_perm, e->prod_log2);
+    while (x >= e->n_products);
+    return x + 1;
+}
+
+static product_sale sale_of_id(const ecommerce *e, uint64_t id)
+{
+    product_values v = product_of(e, id);
+    product_sale s = {id, v.unit_cents, v.retired, v.category};
+    return s;
+}
+
+static inline uint64_t product_rank(const ecommerce *e, uint64_t r)
+{
+    unsigned i = (unsigned)(r >> (64 - POPULARITY_TABLE_BITS));
+    double frac = (double)((r >> 32) & 0xFFFFF) * 0x1.0p-20;
+    double x = e->popularity[i] + (e->popularity[i + 1] - e->popularity[i]) * frac;
+    return scale_below(x, e->n_products);
+}
+
+static inline product_sale sale_of_rank(const ecommerce *e, uint64_t rank)
+{
+    if (DSGI_LIKELY(e->sale_of_rank != NULL)) {
+        uint64_t v = e->sale_of_rank[rank];
+        unsigned retired = (unsigned)(v >> 45);
+        product_sale s = {(v & 0x1FFFFF) + 1, (uint32_t)(v >> 25) & 0xFFFFF,
+                          retired == PACKED_NEVER
+                              ? INT32_MAX
+                              : e->origin_day - RETIRE_FROM_DAYS + (int32_t)retired,
+                          (uint8_t)((v >> 21) & 15)};
+        return s;
+    }
+    return sale_of_id(e, product_id_of_rank(e, rank));
+}
+
 typedef struct order_item {
-    uint64_t product_rank; /* popularity rank of the product */
+    product_sale p;
     int16_t qty;
 } order_item;
 
-/* Item k of order o (invariant 4): one draw gives the product (from its top
- * 53 bits, through dsgi_unit) and the quantity (from its low 32 bits). */
-static inline order_item item_of(const ecommerce *e, uint64_t order, unsigned k)
+/* Item k of order g on day 'day' (invariant 4): the product from the top
+ * bits of one draw, the quantity (by category) from its low 32 bits; a
+ * product retired by that day is drawn again (then a fallback). */
+static inline EC_ALWAYS_INLINE order_item item_of(const ecommerce *e, uint64_t order,
+                                                                unsigned k, int32_t day)
 {
     uint64_t r = dsgi_rand(e->key.item, order * MAX_ITEMS_PER_ORDER + k);
+    order_item item;
+    item.p = sale_of_rank(e, product_rank(e, r));
+    for (int t = 0; DSGI_UNLIKELY(item.p.retired <= day); t++) {
+        if (t == RETIRE_RETRIES) {
+            item.p = e->fallback;
+            break;
+        }
+        r = dsgi_mix64(r ^ DSGI_GOLDEN);
+        item.p = sale_of_rank(e, product_rank(e, r));
+    }
     unsigned percent = (unsigned)(((r & 0xFFFFFFFFu) * 100) >> 32);
-    order_item item = {popular_rank(&e->product_pop, r),
-                       (int16_t)(1 + (percent >= QTY2_FROM) + (percent >= QTY3_FROM) +
-                                 (percent >= QTY4_FROM) + (percent >= QTY5_FROM))};
+    const uint8_t *from = e->categories[item.p.category].qty_from;
+    item.qty = (int16_t)(1 + (percent >= from[0]) + (percent >= from[1]) + (percent >= from[2]) +
+                         (percent >= from[3]));
     return item;
 }
 
-/* round(x * 100.0) / 100.0, with C's round() (half away from zero) done
- * inline: for |y| < 2^52, y - trunc(y) is exact, so this is round(y). */
-static inline double round_cents(double x)
+/* The customer of order g, among the 'eligible' first ids (invariant 6):
+ * a block of 2^cust_log2 ids uniformly, a rate bin by its weight, a slot
+ * in the bin, the slot's id through the block's permutation; an id not yet
+ * signed up is drawn again. */
+static inline uint64_t customer_of(const ecommerce *e, uint64_t order, uint64_t eligible)
 {
-    double y = x * 100.0;
-    assert(fabs(y) < 0x1p52);
-    double t = (double)(int64_t)y;
-    double fraction = y - t;
-    t += (double)((fraction >= 0.5) - (fraction <= -0.5));
-    return t / 100.0;
-}
-
-static double product_price(const ecommerce *e, uint64_t product_id)
-{
-    double z = dsgi_normal(dsgi_rand(e->key.price, 2 * product_id),
-                           dsgi_rand(e->key.price, 2 * product_id + 1));
-    return DSGI_MAX(0.01, round_cents(dsgi_exp(3.0 + 0.5 * z)));
-}
-
-static double product_discount(const ecommerce *e, uint64_t product_id)
-{
-    double z = dsgi_normal(dsgi_rand(e->key.discount, 2 * product_id),
-                           dsgi_rand(e->key.discount, 2 * product_id + 1));
-    double d = 0.05 + 0.08 * z;
-    return round_cents(d < 0.0 ? 0.0 : d > 0.6 ? 0.6 : d);
-}
-
-static double product_net_price(const ecommerce *e, uint64_t product_id)
-{
-    return product_price(e, product_id) * (1.0 - product_discount(e, product_id));
-}
-
-static inline uint64_t product_id_of_rank(const ecommerce *e, uint64_t rank)
-{
-    if (e->product_id_of_rank != NULL)
-        return e->product_id_of_rank[rank];
-    return id_of_rank(&e->product_pop, rank);
-}
-
-static inline double net_price_of_rank(const ecommerce *e, uint64_t rank)
-{
-    if (e->net_price_of_rank != NULL)
-        return e->net_price_of_rank[rank];
-    return product_net_price(e, id_of_rank(&e->product_pop, rank));
-}
-
-/* Invariant 5. */
-static double order_amount(const ecommerce *e, uint64_t order)
-{
-    unsigned n_items = order_n_items(e, order);
-    double total = 0.0;
-    for (unsigned k = 0; k < n_items; k++) {
-        order_item item = item_of(e, order, k);
-        total += (double)item.qty * net_price_of_rank(e, item.product_rank);
+    uint64_t n_blocks = ((eligible - 1) >> e->cust_log2) + 1;
+    uint64_t r = dsgi_rand(e->key.customer_id, order);
+    for (int t = 0; t < 64; t++) {
+        uint64_t block = dsgi_below(r, n_blocks);
+        uint64_t r2 = dsgi_mix64(r ^ PERM_M2);
+        uint32_t top = (uint32_t)(r2 >> 32);
+        unsigned bin = e->rate_guide[r2 >> (64 - RATE_GUIDE_BITS)];
+        while (top > e->rate_cum[bin])
+            bin++;
+        uint64_t x32 = ((uint64_t)bin << 24) | (r2 & 0xFFFFFF);
+        uint64_t slot = (x32 << e->cust_log2) >> 32;
+        uint64_t id = (block << e->cust_log2) +
+                      perm_fwd(slot, dsgi_rand(e->key.customer_perm, block), e->cust_log2) + 1;
+        if (id <= eligible)
+            return id;
+        r = dsgi_mix64(r + DSGI_GOLDEN);
     }
-    return round_cents(total);
+    return 1 + dsgi_below(r, eligible);
 }
 
-/* Invariant 2; 'day' is days since 1970-01-01. */
-static uint64_t day_order_count(const ecommerce *e, int32_t day)
+/* The rate bin of customer id (the inverse of customer_of's mapping). */
+static unsigned customer_bin(const ecommerce *e, uint64_t id)
 {
-    uint64_t counter = (uint64_t)(int64_t)day;
-    uint64_t count = e->orders_per_day;
-    if (e->mode == MODE_RANGE) {
-        count = e->orders_min + dsgi_below(dsgi_rand(e->key.day_orders, counter),
-                                           e->orders_max - e->orders_min + 1);
-    } else if (e->mode == MODE_NORMAL) {
-        double z = dsgi_normal(dsgi_rand(e->key.day_orders, 2 * counter),
-                               dsgi_rand(e->key.day_orders, 2 * counter + 1));
-        double x = round(e->orders_mean + e->orders_std * z);
-        count = x > 0.0 ? (uint64_t)x : 0;
-    }
-    return DSGI_MAX(count, e->orders_floor);
+    uint64_t block = (id - 1) >> e->cust_log2;
+    uint64_t local = (id - 1) & ((((uint64_t)1) << e->cust_log2) - 1);
+    uint64_t slot = perm_inv(local, dsgi_rand(e->key.customer_perm, block), e->cust_log2);
+    return (unsigned)((slot << 8) >> e->cust_log2);
+}
+
+static inline unsigned country_index(const ecommerce *e, uint64_t r)
+{
+    return e->country_of[dsgi_below(r, e->country_total)];
 }
 
 /* ---- create, free, set ---- */
 
 static void plan_free(ecommerce *e)
 {
+    dsgi_free(e->signed_up);
     dsgi_free(e->day_orders_first);
     dsgi_free(e->day_items_first);
     dsgi_free(e->block_items_first);
     dsgi_free(e->parts);
-    dsgi_free(e->product_id_of_rank);
-    dsgi_free(e->net_price_of_rank);
-    e->day_orders_first = e->day_items_first = e->block_items_first = NULL;
+    dsgi_free(e->sale_of_rank);
+    e->signed_up = e->day_orders_first = e->day_items_first = e->block_items_first = NULL;
     e->parts = NULL;
-    e->product_id_of_rank = NULL;
-    e->net_price_of_rank = NULL;
+    e->sale_of_rank = NULL;
 }
 
-static inline unsigned weights_total(const weighted *list, size_t n)
+/* Counts the words of a vocabulary string. */
+static unsigned count_words(const char *s)
 {
-    unsigned total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += list[i].weight;
-    return total;
+    unsigned n = 0;
+    for (const char *p = s; *p;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        n++;
+        while (*p && *p != ' ')
+            p++;
+    }
+    return n;
+}
+
+/* Bytes a word list needs in the pool: the words, their ASCII folds,
+ * pointers and weights. */
+static size_t list_bytes(const char *s)
+{
+    unsigned n = count_words(s);
+    return 2 * (strlen(s) + 1) + n * (2 * sizeof(char *) + sizeof(uint32_t)) + 16;
+}
+
+/* Parses a vocabulary string into w, carving memory from *pool. */
+static void parse_list(const char *s, word_list *w, char **pool, size_t *max_len)
+{
+    unsigned n = count_words(s);
+    char *at = *pool;
+    at += (size_t)(-(uintptr_t)at & 7u);
+    w->n = n;
+    w->words = (const char **)(void *)at;
+    at += n * sizeof(char *);
+    w->ascii = (const char **)(void *)at;
+    at += n * sizeof(char *);
+    w->cum = (uint32_t *)(void *)at;
+    at += n * sizeof(uint32_t);
+    double total = 0;
+    for (unsigned i = 0; i < n; i++)
+        total += 1.0 / (double)(i + 3);
+    double sum = 0;
+    unsigned i = 0;
+    for (const char *p = s; *p;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *word = p;
+        while (*p && *p != ' ')
+            p++;
+        size_t len = (size_t)(p - word);
+        char *dst = at;
+        for (size_t k = 0; k < len; k++)
+            dst[k] = word[k] == '_' ? ' ' : word[k];
+        dst[len] = '\0';
+        at += len + 1;
+        w->words[i] = dst;
+        w->ascii[i] = at;
+        unsigned alen = ec_ascii_fold(dst, at, (unsigned)len);
+        at += alen + 1;
+        if (max_len != NULL && len > *max_len)
+            *max_len = len;
+        sum += 1.0 / (double)(i + 3);
+        w->cum[i] = i + 1 == n ? UINT32_MAX : (uint32_t)(sum / total * 4294967295.0);
+        i++;
+    }
+    *pool = at;
 }
 
 static dsg_status ec_create(void **state, dsg_error *err)
 {
-    for (size_t i = 0; i < N_FIRST_NAMES; i++)
-        assert(strlen(first_names[i].display) <= NAME_PART_MAX &&
-               strlen(first_names[i].ascii) <= NAME_PART_MAX);
-    for (size_t i = 0; i < N_LAST_NAMES; i++)
-        assert(strlen(last_names[i].display) <= NAME_PART_MAX &&
-               strlen(last_names[i].ascii) <= NAME_PART_MAX);
-    for (size_t i = 0; i < N_EMAIL_DOMAINS; i++)
-        assert(strlen(email_domains[i].value) <= DOMAIN_MAX);
-    for (size_t i = 0; i < N_COUNTRIES; i++)
-        assert(strlen(countries[i].value) == COUNTRY_BYTES);
-    assert(weights_total(email_domains, N_EMAIL_DOMAINS) == EMAIL_DOMAINS_TOTAL);
-    assert(weights_total(countries, N_COUNTRIES) == COUNTRIES_TOTAL);
-    assert(weights_total(categories, N_CATEGORIES) == CATEGORIES_TOTAL);
     ecommerce *e = dsgi_calloc(1, sizeof *e);
     DSGI_RETURN_IF(e == NULL, err, DSG_ENOMEM, "out of memory (creating dataset ecommerce)");
+    assert(ec_n_countries <= 32 && ec_n_categories <= 16);
+    size_t pool_size = 64;
+    for (unsigned c = 0; c < ec_n_countries; c++)
+        pool_size += list_bytes(ec_countries[c].female) + list_bytes(ec_countries[c].male) +
+                     list_bytes(ec_countries[c].surnames);
+    for (unsigned c = 0; c < ec_n_categories; c++)
+        pool_size += list_bytes(ec_categories[c].brands) +
+                     list_bytes(ec_categories[c].adjectives) + list_bytes(ec_categories[c].nouns);
+    e->vocab_pool = dsgi_malloc(pool_size);
+    if (e->vocab_pool == NULL) {
+        dsgi_free(e);
+        return dsgi_fail(err, DSG_ENOMEM, "out of memory (creating dataset ecommerce)");
+    }
+    char *pool = e->vocab_pool;
+    size_t given_max = 0, surname_max = 0, brand_max = 0, adjective_max = 0, noun_max = 0;
     unsigned at = 0;
-    for (unsigned h = 0; h < 24; h++)
-        for (unsigned i = 0; i < hour_permille[h]; i++) {
-            assert(at < sizeof e->hour_of_permille);
-            e->hour_of_permille[at++] = (uint8_t)h;
+    for (unsigned c = 0; c < ec_n_countries; c++) {
+        const ec_country *src = &ec_countries[c];
+        country_model *cm = &e->countries[c];
+        parse_list(src->female, &cm->given[0], &pool, &given_max);
+        parse_list(src->male, &cm->given[1], &pool, &given_max);
+        parse_list(src->surnames, &cm->surnames, &pool, &surname_max);
+        unsigned z = 0;
+        for (unsigned k = 0; k < EC_MAX_ZONES && src->zones[k].percent; k++)
+            for (unsigned i = 0; i < src->zones[k].percent; i++)
+                cm->zone_offset[z++] = src->zones[k].utc_offset_min;
+        assert(z == 100);
+        for (unsigned i = 0; i < src->weight; i++) {
+            assert(at < sizeof e->country_of);
+            e->country_of[at++] = (uint8_t)c;
         }
+    }
+    e->country_total = at;
+    double return_mean = 0;
+    at = 0;
+    for (unsigned c = 0; c < ec_n_categories; c++) {
+        const ec_category *src = &ec_categories[c];
+        category_model *cm = &e->categories[c];
+        parse_list(src->brands, &cm->brands, &pool, &brand_max);
+        parse_list(src->adjectives, &cm->adjectives, &pool, &adjective_max);
+        parse_list(src->nouns, &cm->nouns, &pool, &noun_max);
+        unsigned from = 0;
+        for (unsigned q = 0; q < 4; q++) {
+            from += src->qty_percent[q];
+            cm->qty_from[q] = (uint8_t)from;
+        }
+        assert(from + src->qty_percent[4] == 100);
+        for (unsigned i = 0; i < src->product_share; i++)
+            e->category_of[at++] = (uint8_t)c;
+        return_mean += src->product_share / 100.0 * src->return_factor;
+    }
+    assert(at == 100 && (size_t)(pool - e->vocab_pool) <= pool_size);
+    for (unsigned c = 0; c < ec_n_categories; c++)
+        e->categories[c].return_q16 =
+            (uint32_t)(ec_categories[c].return_factor / return_mean * 65536.0 + 0.5);
+    at = 0;
+    for (size_t k = 0; k < N_DISCOUNT_STEPS; k++)
+        for (unsigned i = 0; i < discount_steps[k].share; i++)
+            e->discount_of[at++] = discount_steps[k].percent;
+    assert(at == 100);
+    at = 0;
+    for (unsigned h = 0; h < 24; h++)
+        for (unsigned i = 0; i < hour_permille[h]; i++)
+            e->hour_of_permille[at++] = (uint8_t)h;
     assert(at == sizeof e->hour_of_permille);
+    /* "Given X. Surname Surname", "given.surnamesurname<id>@domain" */
+    e->name_bytes_max = given_max + 3 + 2 * surname_max + 2;
+    e->email_bytes_max = 2 * (given_max + 2 * surname_max) + 1 + 20 + 1 + DOMAIN_MAX;
+    e->product_name_max = brand_max + adjective_max + noun_max + 2;
+    e->brand_max = brand_max;
+    for (size_t i = 0; i < N_EMAIL_DOMAINS; i++)
+        assert(strlen(email_domains[i].value) <= DOMAIN_MAX);
+
     e->seed = 42;
     e->n_customers = 1000000;
     e->n_products = 50000;
@@ -611,6 +914,7 @@ static dsg_status ec_create(void **state, dsg_error *err)
     e->end_option = "end";
     e->partitioning = PART_YMD;
     e->mode = MODE_FIXED;
+    e->seasonality = true;
     *state = e;
     return DSG_OK;
 }
@@ -621,18 +925,22 @@ static void ec_free(void *state)
     if (e == NULL)
         return;
     plan_free(e);
+    dsgi_free(e->vocab_pool);
     dsgi_free(e);
 }
 
-static dsg_status parse_choice(const char *option, const char *value, const char *const choices[3],
-                               int *out, dsg_error *err)
+static dsg_status parse_choice(const char *option, const char *value, const char *const *choices,
+                               int n, int *out, dsg_error *err)
 {
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < n; i++) {
         if (strcmp(value, choices[i]) == 0) {
             *out = i;
             return DSG_OK;
         }
     }
+    if (n == 2)
+        return dsgi_fail(err, DSG_EINVAL, "--%s must be %s or %s, not '%s'", option, choices[0],
+                         choices[1], value);
     return dsgi_fail(err, DSG_EINVAL, "--%s must be one of %s, %s or %s, not '%s'", option,
                      choices[0], choices[1], choices[2], value);
 }
@@ -666,18 +974,30 @@ static dsg_status ec_set(void *state, const char *name, const char *value, dsg_e
         e->end_option = strcmp(name, "end") == 0 ? "end" : "end-date";
         return DSG_OK;
     }
+    if (strcmp(name, "origin") == 0) {
+        DSGI_FORWARD(dsgi_parse_date(name, value, &e->origin_day, err));
+        e->origin_set = true;
+        return DSG_OK;
+    }
     if (strcmp(name, "orders-partitioning") == 0) {
         static const char *const choices[] = {"ymd", "ym", "yearmonth"};
-        int choice;
-        DSGI_FORWARD(parse_choice(name, value, choices, &choice, err));
+        int choice = 0;
+        DSGI_FORWARD(parse_choice(name, value, choices, 3, &choice, err));
         e->partitioning = (partitioning)choice;
         return DSG_OK;
     }
     if (strcmp(name, "orders-mode") == 0) {
         static const char *const choices[] = {"fixed", "range", "normal"};
-        int choice;
-        DSGI_FORWARD(parse_choice(name, value, choices, &choice, err));
+        int choice = 0;
+        DSGI_FORWARD(parse_choice(name, value, choices, 3, &choice, err));
         e->mode = (orders_mode)choice;
+        return DSG_OK;
+    }
+    if (strcmp(name, "orders-seasonality") == 0) {
+        static const char *const choices[] = {"off", "on"};
+        int choice = 0;
+        DSGI_FORWARD(parse_choice(name, value, choices, 2, &choice, err));
+        e->seasonality = choice == 1;
         return DSG_OK;
     }
     if (strcmp(name, "orders-min") == 0) {
@@ -729,19 +1049,31 @@ static void poisson_init(poisson_table *pt, double mean)
 
 static void keys_init(stream_keys *k, uint64_t seed)
 {
-    k->first_name = dsgi_stream_key(seed, "customers.name.first");
-    k->last_name = dsgi_stream_key(seed, "customers.name.last");
+    k->gender = dsgi_stream_key(seed, "customers.gender");
+    k->given = dsgi_stream_key(seed, "customers.name.given");
+    k->surname = dsgi_stream_key(seed, "customers.name.surname");
+    k->surname2 = dsgi_stream_key(seed, "customers.name.surname2");
+    k->initial = dsgi_stream_key(seed, "customers.name.initial");
     k->email_domain = dsgi_stream_key(seed, "customers.email.domain");
     k->signup_date = dsgi_stream_key(seed, "customers.signup_date");
     k->country = dsgi_stream_key(seed, "customers.country");
     k->is_vip = dsgi_stream_key(seed, "customers.is_vip");
+    k->customer_perm = dsgi_stream_key(seed, "customers.rate_permutation");
+    k->signups = dsgi_stream_key(seed, "customers.signups_per_day");
     k->category = dsgi_stream_key(seed, "products.category");
     k->price = dsgi_stream_key(seed, "products.price");
+    k->price_ending = dsgi_stream_key(seed, "products.price.ending");
     k->discount = dsgi_stream_key(seed, "products.discount");
-    k->active = dsgi_stream_key(seed, "products.active");
+    k->retire = dsgi_stream_key(seed, "products.retired_on");
+    k->brand = dsgi_stream_key(seed, "products.brand");
+    k->adjective = dsgi_stream_key(seed, "products.name.adjective");
+    k->noun = dsgi_stream_key(seed, "products.name.noun");
+    k->product_perm = dsgi_stream_key(seed, "products.popularity_permutation");
     k->day_orders = dsgi_stream_key(seed, "orders.per_day");
+    k->day_noise = dsgi_stream_key(seed, "orders.per_day.noise");
     k->customer_id = dsgi_stream_key(seed, "orders.customer_id");
-    k->hour_status = dsgi_stream_key(seed, "orders.hour_of_day.status");
+    k->order_time = dsgi_stream_key(seed, "orders.time");
+    k->status = dsgi_stream_key(seed, "orders.status");
     k->items_count = dsgi_stream_key(seed, "order_items.count");
     k->item = dsgi_stream_key(seed, "order_items.item");
 }
@@ -749,15 +1081,25 @@ static void keys_init(stream_keys *k, uint64_t seed)
 /* Checks the options together and settles the defaults of the modes. */
 static dsg_status validate(ecommerce *e, dsg_error *err)
 {
-    char start[16], end[16];
+    char start[16], end[16], origin[16];
     format_date(start, e->start_day);
     format_date(end, e->end_day);
+    if (!e->origin_set)
+        e->origin_day = e->start_day;
+    format_date(origin, e->origin_day);
     DSGI_RETURN_IF(e->start_day > e->end_day, err, DSG_EINVAL, "--%s %s is after --%s %s",
                    e->start_option, start, e->end_option, end);
+    DSGI_RETURN_IF(e->origin_day > e->start_day, err, DSG_EINVAL,
+                   "--origin %s is after --%s %s: the origin is the first day of the history",
+                   origin, e->start_option, start);
     int64_t n_days = (int64_t)e->end_day - e->start_day + 1;
     DSGI_RETURN_IF(n_days > MAX_DAYS, err, DSG_EINVAL,
                    "--%s %s to --%s %s spans %lld days; at most %d are supported", e->start_option,
                    start, e->end_option, end, (long long)n_days, MAX_DAYS);
+    int64_t n_history = (int64_t)e->end_day - e->origin_day + 1;
+    DSGI_RETURN_IF(n_history > MAX_DAYS, err, DSG_EINVAL,
+                   "--origin %s to --%s %s spans %lld days; at most %d are supported", origin,
+                   e->end_option, end, (long long)n_history, MAX_DAYS);
     if (e->mode == MODE_RANGE) {
         if (!e->orders_min_set)
             e->orders_min = (uint64_t)llround(0.7 * (double)e->orders_per_day);
@@ -779,7 +1121,56 @@ static dsg_status validate(ecommerce *e, dsg_error *err)
     return DSG_OK;
 }
 
-/* Groups the days with orders into partitions (invariant 7). */
+/* Invariant 2; 'day' is days since 1970-01-01, factor its m(d). */
+static uint64_t day_order_count(const ecommerce *e, int32_t day, double factor)
+{
+    uint64_t counter = (uint64_t)(int64_t)day;
+    double x = (double)e->orders_per_day;
+    if (e->mode == MODE_RANGE) {
+        x = (double)(e->orders_min + dsgi_below(dsgi_rand(e->key.day_orders, counter),
+                                                 e->orders_max - e->orders_min + 1));
+    } else if (e->mode == MODE_NORMAL) {
+        double z = dsgi_normal(dsgi_rand(e->key.day_orders, 2 * counter),
+                               dsgi_rand(e->key.day_orders, 2 * counter + 1));
+        x = round(e->orders_mean + e->orders_std * z);
+    }
+    if (e->seasonality) {
+        x *= factor;
+        if (e->mode == MODE_FIXED) {
+            double z = dsgi_normal(dsgi_rand(e->key.day_noise, 2 * counter),
+                                   dsgi_rand(e->key.day_noise, 2 * counter + 1));
+            x *= 1.0 + DAILY_NOISE * (z < -5.0 ? -5.0 : z > 5.0 ? 5.0 : z);
+        }
+        x = floor(x + 0.5);
+    }
+    uint64_t count = x > 0.0 ? (uint64_t)x : 0;
+    return DSGI_MAX(count, e->orders_floor);
+}
+
+/* m(d) for the days origin..end, into factor[]. */
+static void plan_calendar(const ecommerce *e, double *factor)
+{
+    int64_t year = INT64_MIN;
+    double mean = 1.0;
+    for (size_t i = 0; i < e->n_history; i++) {
+        int32_t day = e->origin_day + (int32_t)i;
+        if (!e->seasonality) {
+            factor[i] = 1.0;
+            continue;
+        }
+        int64_t y;
+        unsigned m, d;
+        dsgi_civil_from_days(day, &y, &m, &d);
+        if (y != year) {
+            year = y;
+            mean = year_mean_shape(y);
+        }
+        double years = (double)i / 365.25;
+        factor[i] = calendar_shape(day) / mean * dsgi_exp(TREND_LOG_PER_YEAR * years);
+    }
+}
+
+/* Groups the days with orders into partitions (invariant 8). */
 static void plan_partitions(ecommerce *e)
 {
     int64_t last_key = -1;
@@ -803,20 +1194,70 @@ static void plan_partitions(ecommerce *e)
     }
 }
 
-/* One pass over all orders: items before each day and each block. */
+/* One pass over the orders: items before the run, each day and each block. */
 static void plan_items(ecommerce *e)
 {
     const uint64_t block_mask = ((uint64_t)1 << e->block_log2) - 1;
     uint64_t items = 0, order = 0;
+    for (; order < e->order_base; order++)
+        items += order_n_items(e, order);
     for (size_t d = 0; d < e->n_days; d++) {
         e->day_items_first[d] = items;
         for (uint64_t end = e->day_orders_first[d + 1]; order < end; order++) {
-            if ((order & block_mask) == 0)
-                e->block_items_first[order >> e->block_log2] = items;
+            uint64_t rel = order - e->order_base;
+            if ((rel & block_mask) == 0)
+                e->block_items_first[rel >> e->block_log2] = items;
             items += order_n_items(e, order);
         }
     }
     e->day_items_first[e->n_days] = items;
+    e->item_base = e->day_items_first[0];
+}
+
+/* Purchase-rate bins: Weibull quantiles of equal customer mass; the VIP
+ * share of each bin grows with its rate (5% overall). */
+static void plan_rates(ecommerce *e)
+{
+    double rate[RATE_BINS], total = 0, vip_weight[RATE_BINS], vip_total = 0;
+    for (unsigned i = 0; i < RATE_BINS; i++) {
+        double tail = ((double)i + 0.5) / RATE_BINS; /* bin 0: the most frequent buyers */
+        rate[i] = dsgi_exp(dsgi_log(-dsgi_log(tail)) / RATE_SHAPE);
+        total += rate[i];
+        vip_weight[i] = dsgi_exp(0.8 * dsgi_log(rate[i]));
+        vip_total += vip_weight[i];
+    }
+    double sum = 0;
+    for (unsigned i = 0; i < RATE_BINS; i++) {
+        sum += rate[i];
+        e->rate_cum[i] = i + 1 == RATE_BINS ? UINT32_MAX : (uint32_t)(sum / total * 4294967295.0);
+        double p = vip_weight[i] / vip_total * RATE_BINS * (VIP_PERMILLE / 1000.0);
+        e->vip_below[i] = p >= 1.0 ? UINT32_MAX : (uint32_t)(p * 4294967296.0);
+    }
+    unsigned bin = 0;
+    for (uint64_t g = 0; g < (1u << RATE_GUIDE_BITS); g++) {
+        uint32_t lowest = (uint32_t)(g << (32 - RATE_GUIDE_BITS));
+        while (lowest > e->rate_cum[bin])
+            bin++;
+        e->rate_guide[g] = (uint16_t)bin;
+    }
+    unsigned log2 = 0;
+    while (log2 < CUSTOMER_BLOCK_LOG2_MAX && ((uint64_t)2 << log2) <= e->n_customers)
+        log2++;
+    e->cust_log2 = log2; /* 2^log2 <= n-customers: block 0 is signed up at the origin */
+}
+
+static void plan_popularity(ecommerce *e)
+{
+    double c = POPULARITY_C / (double)e->n_products;
+    double span = dsgi_log((1.0 + c) / c);
+    unsigned n = 1u << POPULARITY_TABLE_BITS;
+    for (unsigned i = 0; i < n; i++)
+        e->popularity[i] = c * (dsgi_exp(span * (double)i / (double)n) - 1.0);
+    e->popularity[n] = 1.0;
+    unsigned log2 = 0;
+    while (log2 < 64 && ((uint64_t)1 << log2) < e->n_products)
+        log2++;
+    e->prod_log2 = log2;
 }
 
 static dsg_status ec_prepare(void *state, dsg_error *err)
@@ -825,54 +1266,81 @@ static dsg_status ec_prepare(void *state, dsg_error *err)
     plan_free(e);
     DSGI_FORWARD(validate(e, err));
     keys_init(&e->key, e->seed);
-    e->customer_pop =
-        popularity_make(e->n_customers, 2, dsgi_stream_key(e->seed, "popularity.customers"));
-    e->product_pop =
-        popularity_make(e->n_products, 3, dsgi_stream_key(e->seed, "popularity.products"));
     poisson_init(&e->poisson, e->items_mean);
+    plan_rates(e);
+    plan_popularity(e);
+    e->return_base32 = (uint64_t)(RETURN_RATE * 4294967296.0);
 
     e->n_days = (size_t)(e->end_day - e->start_day + 1);
+    e->n_history = (size_t)(e->end_day - e->origin_day + 1);
+    size_t pre = (size_t)(e->start_day - e->origin_day);
+    double *factor = dsgi_calloc(e->n_history, sizeof(double));
+    e->signed_up = dsgi_calloc(e->n_history + 1, sizeof(uint64_t));
     e->day_orders_first = dsgi_calloc(e->n_days + 1, sizeof(uint64_t));
     e->day_items_first = dsgi_calloc(e->n_days + 1, sizeof(uint64_t));
     e->parts = dsgi_calloc(e->n_days, sizeof(day_span));
-    if (e->day_orders_first == NULL || e->day_items_first == NULL || e->parts == NULL) {
+    if (factor == NULL || e->signed_up == NULL || e->day_orders_first == NULL ||
+        e->day_items_first == NULL || e->parts == NULL) {
+        dsgi_free(factor);
         plan_free(e);
-        return dsgi_fail(err, DSG_ENOMEM, "out of memory (planning %zu days)", e->n_days);
+        return dsgi_fail(err, DSG_ENOMEM, "out of memory (planning %zu days)", e->n_history);
     }
+    plan_calendar(e, factor);
     uint64_t total_orders = 0;
-    for (size_t d = 0; d < e->n_days; d++) {
-        total_orders += day_order_count(e, e->start_day + (int32_t)d);
-        e->day_orders_first[d + 1] = total_orders;
+    e->signed_up[0] = e->n_customers;
+    double signup_rate = (double)e->n_customers * SIGNUP_GROWTH_PER_YEAR / 365.25;
+    for (size_t i = 0; i < e->n_history; i++) {
+        int32_t day = e->origin_day + (int32_t)i;
+        if (i >= pre)
+            e->day_orders_first[i - pre] = total_orders;
+        total_orders += day_order_count(e, day, factor[i]);
+        if (total_orders > MAX_TOTAL_ORDERS)
+            break;
+        double u = dsgi_unit(dsgi_rand(e->key.signups, (uint64_t)(int64_t)day));
+        e->signed_up[i + 1] = e->signed_up[i] + (uint64_t)floor(signup_rate * factor[i] + u);
     }
+    dsgi_free(factor);
     if (total_orders > MAX_TOTAL_ORDERS) {
         plan_free(e);
         return dsgi_fail(err, DSG_EINVAL,
-                         "the options give %llu orders over %zu days; at most 10^12 are supported",
-                         (unsigned long long)total_orders, e->n_days);
+                         "the options give more than 10^12 orders over %zu days; at most 10^12 "
+                         "are supported",
+                         e->n_history);
     }
+    e->day_orders_first[e->n_days] = total_orders;
+    e->order_base = e->day_orders_first[0];
+    e->customer_first = pre == 0 ? 1 : e->signed_up[pre] + 1;
     plan_partitions(e);
-
-    e->block_log2 = BLOCK_LOG2_MIN;
-    while ((total_orders >> e->block_log2) >= MAX_BLOCKS)
-        e->block_log2++;
-    e->n_blocks = (size_t)((total_orders + ((uint64_t)1 << e->block_log2) - 1) >> e->block_log2);
-    e->block_items_first = dsgi_calloc(e->n_blocks, sizeof(uint64_t));
-    bool product_table = e->n_products <= PRODUCT_TABLE_MAX;
-    if (product_table) {
-        e->product_id_of_rank = dsgi_calloc((size_t)e->n_products, sizeof(uint32_t));
-        e->net_price_of_rank = dsgi_calloc((size_t)e->n_products, sizeof(double));
+    e->file_suffix[0] = '\0';
+    e->orders_suffix = false;
+    if (pre > 0) {
+        char date[16];
+        format_date(date, e->start_day);
+        snprintf(e->file_suffix, sizeof e->file_suffix, "-%s", date);
+        int64_t y;
+        unsigned m, d;
+        dsgi_civil_from_days(e->start_day, &y, &m, &d);
+        e->orders_suffix = e->partitioning != PART_YMD && d != 1;
     }
-    if (e->block_items_first == NULL ||
-        (product_table && (e->product_id_of_rank == NULL || e->net_price_of_rank == NULL))) {
+
+    uint64_t run_orders = total_orders - e->order_base;
+    e->block_log2 = BLOCK_LOG2_MIN;
+    while ((run_orders >> e->block_log2) >= MAX_BLOCKS)
+        e->block_log2++;
+    e->n_blocks = (size_t)((run_orders + ((uint64_t)1 << e->block_log2) - 1) >> e->block_log2);
+    e->block_items_first = dsgi_calloc(e->n_blocks ? e->n_blocks : 1, sizeof(uint64_t));
+    bool product_table = e->n_products <= PRODUCT_TABLE_MAX;
+    if (product_table)
+        e->sale_of_rank = dsgi_calloc((size_t)e->n_products, sizeof(uint64_t));
+    if (e->block_items_first == NULL || (product_table && e->sale_of_rank == NULL)) {
         plan_free(e);
         return dsgi_fail(err, DSG_ENOMEM, "out of memory (planning %llu orders)",
-                         (unsigned long long)total_orders);
+                         (unsigned long long)run_orders);
     }
-    for (uint64_t rank = 0; product_table && rank < e->n_products; rank++) {
-        uint64_t id = id_of_rank(&e->product_pop, rank);
-        e->product_id_of_rank[rank] = (uint32_t)id;
-        e->net_price_of_rank[rank] = product_net_price(e, id);
-    }
+    e->immortal_id = product_id_of_rank(e, 0);
+    e->fallback = sale_of_id(e, e->immortal_id);
+    for (uint64_t rank = 0; product_table && rank < e->n_products; rank++)
+        e->sale_of_rank[rank] = sale_pack(sale_of_id(e, product_id_of_rank(e, rank)), e->origin_day);
     plan_items(e);
     return DSG_OK;
 }
@@ -883,17 +1351,19 @@ static uint64_t ec_rows(const void *state, size_t t)
 {
     const ecommerce *e = state;
     switch (t) {
-    case T_CUSTOMERS: return e->n_customers;
-    case T_PRODUCTS: return e->n_products;
-    case T_ORDERS: return e->day_orders_first[e->n_days];
-    default: return e->day_items_first[e->n_days];
+    case T_CUSTOMERS: return e->signed_up[e->n_history] - e->customer_first + 1;
+    case T_PRODUCTS: return e->start_day == e->origin_day ? e->n_products : 0;
+    case T_ORDERS: return e->day_orders_first[e->n_days] - e->order_base;
+    default: return e->day_items_first[e->n_days] - e->item_base;
     }
 }
 
 static size_t ec_partitions(const void *state, size_t t)
 {
     const ecommerce *e = state;
-    return t == T_ORDERS || t == T_ITEMS ? e->n_parts : 1;
+    if (t == T_ORDERS || t == T_ITEMS)
+        return e->n_parts;
+    return ec_rows(state, t) > 0 ? 1 : 0;
 }
 
 static dsg_status ec_partition(const void *state, size_t t, size_t p, char *path, size_t path_size,
@@ -906,8 +1376,9 @@ static dsg_status ec_partition(const void *state, size_t t, size_t p, char *path
         assert(p < e->n_parts);
         const day_span *span = &e->parts[p];
         const uint64_t *prefix = t == T_ORDERS ? e->day_orders_first : e->day_items_first;
-        first = prefix[span->first_day];
-        n = prefix[span->end_day] - first;
+        uint64_t base = t == T_ORDERS ? e->order_base : e->item_base;
+        first = prefix[span->first_day] - base;
+        n = prefix[span->end_day] - prefix[span->first_day];
         int64_t y;
         unsigned m, d;
         dsgi_civil_from_days(e->start_day + (int64_t)span->first_day, &y, &m, &d);
@@ -925,6 +1396,20 @@ static dsg_status ec_partition(const void *state, size_t t, size_t p, char *path
     *first_row = first;
     *rows = n;
     return DSG_OK;
+}
+
+/* Increments name their files apart from earlier runs': customers and
+ * products (whose increment is empty, but the run writes a table without
+ * rows as one empty file) always, orders and items when the increment
+ * starts inside a month partition or has no orders. */
+static const char *ec_file_suffix(const void *state, size_t t)
+{
+    const ecommerce *e = state;
+    if (!e->file_suffix[0])
+        return NULL;
+    if (t == T_CUSTOMERS || t == T_PRODUCTS || e->orders_suffix || ec_rows(state, t) == 0)
+        return e->file_suffix;
+    return NULL;
 }
 
 /* ---- fill ---- */
@@ -947,8 +1432,8 @@ static size_t prefix_search(const uint64_t *prefix, size_t n, uint64_t row)
 static dsg_status fill_customers(const ecommerce *e, uint64_t first_row, size_t n, dsgi_col *c,
                                  dsg_error *err)
 {
-    DSGI_FORWARD(dsgi_buf_reserve(&c[CU_NAME].data, n * NAME_BYTES_MAX, err));
-    DSGI_FORWARD(dsgi_buf_reserve(&c[CU_EMAIL].data, n * EMAIL_BYTES_MAX, err));
+    DSGI_FORWARD(dsgi_buf_reserve(&c[CU_NAME].data, n * e->name_bytes_max, err));
+    DSGI_FORWARD(dsgi_buf_reserve(&c[CU_EMAIL].data, n * e->email_bytes_max, err));
     DSGI_FORWARD(dsgi_buf_reserve(&c[CU_COUNTRY].data, n * COUNTRY_BYTES, err));
     int64_t *ids = c[CU_ID].values;
     int32_t *signup = c[CU_SIGNUP].values;
@@ -956,23 +1441,48 @@ static dsg_status fill_customers(const ecommerce *e, uint64_t first_row, size_t 
     char *name = (char *)c[CU_NAME].data.data, *email = (char *)c[CU_EMAIL].data.data;
     char *country = (char *)c[CU_COUNTRY].data.data;
     size_t name_len = 0, email_len = 0;
+    uint64_t first_id = e->customer_first + first_row;
+    /* new customers: the history day of their signup */
+    size_t day = first_id > e->n_customers
+                     ? prefix_search(e->signed_up, e->n_history + 1, first_id - 1)
+                     : 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t id = first_row + i + 1;
+        uint64_t id = first_id + i;
         ids[i] = (int64_t)id;
-        const name_part *fn =
-            &first_names[dsgi_below(dsgi_rand(e->key.first_name, id), N_FIRST_NAMES)];
-        const name_part *ln =
-            &last_names[dsgi_below(dsgi_rand(e->key.last_name, id), N_LAST_NAMES)];
-
-        char *p = put_text(name + name_len, fn->display);
+        unsigned ci = country_index(e, dsgi_rand(e->key.country, id));
+        const country_model *cm = &e->countries[ci];
+        const ec_country *src = &ec_countries[ci];
+        const word_list *given = &cm->given[dsgi_rand(e->key.gender, id) >> 63];
+        unsigned gi = pick_word(given, dsgi_rand(e->key.given, id));
+        unsigned si = pick_word(&cm->surnames, dsgi_rand(e->key.surname, id));
+        uint64_t extra = dsgi_rand(e->key.surname2, id);
+        unsigned permille = (unsigned)dsgi_below(extra, 1000);
+        bool two = src->name_style == NAME_TWO_SURNAMES ||
+                   (src->name_style == NAME_SOME_TWO && permille < SECOND_SURNAME_PERMILLE);
+        unsigned s2 = pick_word(&cm->surnames, dsgi_mix64(extra));
+        if (two && s2 == si)
+            s2 = (si + 1) % cm->surnames.n;
+        char *p = put_text(name + name_len, given->words[gi]);
         *p++ = ' ';
-        p = put_text(p, ln->display);
+        if (src->name_style == NAME_INITIAL && permille < INITIAL_PERMILLE) {
+            *p++ = middle_initials[dsgi_below(dsgi_rand(e->key.initial, id),
+                                              sizeof middle_initials - 1)];
+            *p++ = '.';
+            *p++ = ' ';
+        }
+        p = put_text(p, cm->surnames.words[si]);
+        if (two) {
+            *p++ = ' ';
+            p = put_text(p, cm->surnames.words[s2]);
+        }
         name_len = (size_t)(p - name);
         c[CU_NAME].offsets[i + 1] = (int32_t)name_len;
 
-        p = put_text(email + email_len, fn->ascii);
+        p = put_text(email + email_len, given->ascii[gi]);
         *p++ = '.';
-        p = put_text(p, ln->ascii);
+        p = put_text(p, cm->surnames.ascii[si]);
+        if (two)
+            p = put_text(p, cm->surnames.ascii[s2]);
         p += put_decimal(p, id, 1);
         *p++ = '@';
         p = put_text(p, pick_weighted(email_domains, N_EMAIL_DOMAINS, EMAIL_DOMAINS_TOTAL,
@@ -980,17 +1490,20 @@ static dsg_status fill_customers(const ecommerce *e, uint64_t first_row, size_t 
         email_len = (size_t)(p - email);
         c[CU_EMAIL].offsets[i + 1] = (int32_t)email_len;
 
-        /* Density grows toward --start: offset = floor(window * sqrt(u)). */
-        double u = dsgi_unit(dsgi_rand(e->key.signup_date, id));
-        signup[i] =
-            e->start_day - SIGNUP_WINDOW_DAYS + (int32_t)scale_below(sqrt(u), SIGNUP_WINDOW_DAYS);
-
-        const char *code =
-            pick_weighted(countries, N_COUNTRIES, COUNTRIES_TOTAL, dsgi_rand(e->key.country, id));
-        memcpy(country + COUNTRY_BYTES * i, code, COUNTRY_BYTES);
+        if (id <= e->n_customers) {
+            /* ids in signup order, density growing toward the origin */
+            double u = ((double)(id - 1) + dsgi_unit(dsgi_rand(e->key.signup_date, id))) /
+                       (double)e->n_customers;
+            signup[i] = e->origin_day - SIGNUP_WINDOW_DAYS +
+                        (int32_t)scale_below(sqrt(u), SIGNUP_WINDOW_DAYS);
+        } else {
+            while (id > e->signed_up[day + 1])
+                day++;
+            signup[i] = e->origin_day + (int32_t)day;
+        }
+        memcpy(country + COUNTRY_BYTES * i, src->code, COUNTRY_BYTES);
         c[CU_COUNTRY].offsets[i + 1] = (int32_t)(COUNTRY_BYTES * (i + 1));
-
-        vip[i] = dsgi_below(dsgi_rand(e->key.is_vip, id), 100) < VIP_PERCENT;
+        vip[i] = (uint32_t)(dsgi_rand(e->key.is_vip, id) >> 32) < e->vip_below[customer_bin(e, id)];
     }
     c[CU_NAME].data.len = name_len;
     c[CU_EMAIL].data.len = email_len;
@@ -1002,25 +1515,47 @@ static dsg_status fill_products(const ecommerce *e, uint64_t first_row, size_t n
                                 dsg_error *err)
 {
     DSGI_FORWARD(dsgi_buf_reserve(&c[PR_SKU].data, n * SKU_BYTES_MAX, err));
+    DSGI_FORWARD(dsgi_buf_reserve(&c[PR_NAME].data, n * e->product_name_max, err));
+    DSGI_FORWARD(dsgi_buf_reserve(&c[PR_BRAND].data, n * e->brand_max, err));
     int64_t *ids = c[PR_ID].values;
     double *price = c[PR_PRICE].values, *discount = c[PR_DISCOUNT].values;
-    uint8_t *active = c[PR_ACTIVE].values;
-    char *sku = (char *)c[PR_SKU].data.data;
-    size_t sku_len = 0;
+    uint8_t *active = c[PR_ACTIVE].values, *retired_valid = c[PR_RETIRED].valid;
+    int32_t *retired = c[PR_RETIRED].values;
+    char *sku = (char *)c[PR_SKU].data.data, *pname = (char *)c[PR_NAME].data.data;
+    char *brand = (char *)c[PR_BRAND].data.data;
+    size_t sku_len = 0, name_len = 0, brand_len = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t id = first_row + i + 1;
         ids[i] = (int64_t)id;
         memcpy(sku + sku_len, "SKU-", 4);
         sku_len += 4 + put_decimal(sku + sku_len + 4, id, 8);
         c[PR_SKU].offsets[i + 1] = (int32_t)sku_len;
-        const char *category = pick_weighted(categories, N_CATEGORIES, CATEGORIES_TOTAL,
-                                             dsgi_rand(e->key.category, id));
-        DSGI_FORWARD(dsgi_col_put_str(&c[PR_CATEGORY], i, category, strlen(category), err));
-        price[i] = product_price(e, id);
-        discount[i] = product_discount(e, id);
-        active[i] = dsgi_below(dsgi_rand(e->key.active, id), 50) < ACTIVE_PER_50;
+        product_values v = product_of(e, id);
+        const ec_category *src = &ec_categories[v.category];
+        const category_model *cm = &e->categories[v.category];
+        DSGI_FORWARD(dsgi_col_put_str(&c[PR_CATEGORY], i, src->name, strlen(src->name), err));
+        price[i] = (double)v.price_cents / 100.0;
+        discount[i] = (double)v.discount_percent / 100.0;
+        bool gone = v.retired <= e->end_day;
+        active[i] = !gone;
+        retired_valid[i] = gone;
+        retired[i] = gone ? v.retired : 0;
+        const char *b = cm->brands.words[pick_word(&cm->brands, dsgi_rand(e->key.brand, id))];
+        char *p = put_text(brand + brand_len, b);
+        brand_len = (size_t)(p - brand);
+        c[PR_BRAND].offsets[i + 1] = (int32_t)brand_len;
+        p = put_text(pname + name_len, b);
+        *p++ = ' ';
+        p = put_text(p, cm->adjectives.words[pick_word(&cm->adjectives,
+                                                       dsgi_rand(e->key.adjective, id))]);
+        *p++ = ' ';
+        p = put_text(p, cm->nouns.words[pick_word(&cm->nouns, dsgi_rand(e->key.noun, id))]);
+        name_len = (size_t)(p - pname);
+        c[PR_NAME].offsets[i + 1] = (int32_t)name_len;
     }
     c[PR_SKU].data.len = sku_len;
+    c[PR_NAME].data.len = name_len;
+    c[PR_BRAND].data.len = brand_len;
     return DSG_OK;
 }
 
@@ -1029,32 +1564,62 @@ static dsg_status fill_orders(const ecommerce *e, uint64_t first_row, size_t n, 
 {
     DSGI_FORWARD(
         dsgi_buf_reserve(&c[OR_STATUS].data, n * STATUS_BYTES_MAX + STATUS_COPY_BYTES, err));
-    int64_t *ids = c[OR_ID].values, *customer = c[OR_CUSTOMER].values;
+    int64_t *ids = c[OR_ID].values, *customer = c[OR_CUSTOMER].values, *ts = c[OR_TS].values;
     int32_t *date = c[OR_DATE].values;
     int16_t *hour = c[OR_HOUR].values;
     double *amount = c[OR_AMOUNT].values;
     char *status = (char *)c[OR_STATUS].data.data;
     int32_t *status_end = c[OR_STATUS].offsets + 1;
     size_t status_len = 0;
-    size_t day = prefix_search(e->day_orders_first, e->n_days, first_row);
+    uint64_t first = e->order_base + first_row;
+    size_t day = prefix_search(e->day_orders_first, e->n_days, first);
+    size_t pre = (size_t)(e->start_day - e->origin_day);
+    uint64_t eligible = e->signed_up[pre + day + 1];
+    const uint32_t cancel_below = (uint32_t)(CANCEL_PERMILLE / 1000.0 * 4294967296.0);
     for (size_t i = 0; i < n; i++) {
-        uint64_t order = first_row + i;
-        while (order >= e->day_orders_first[day + 1])
+        uint64_t order = first + i;
+        while (order >= e->day_orders_first[day + 1]) {
             day++;
+            eligible = e->signed_up[pre + day + 1];
+        }
+        int32_t today = e->start_day + (int32_t)day;
         ids[i] = (int64_t)order + 1;
-        uint64_t customer_rank =
-            popular_rank(&e->customer_pop, dsgi_rand(e->key.customer_id, order));
-        customer[i] = (int64_t)id_of_rank(&e->customer_pop, customer_rank);
-        date[i] = e->start_day + (int32_t)day;
-        /* One draw: the hour from its high bits, the status from its low 32. */
-        uint64_t r = dsgi_rand(e->key.hour_status, order);
-        hour[i] = e->hour_of_permille[dsgi_below(r, 1000)];
-        unsigned percent = (unsigned)(((r & 0xFFFFFFFFu) * 100) >> 32);
-        unsigned s = (percent >= STATUS_COMPLETED_BELOW) + (percent >= STATUS_RETURNED_BELOW);
+        uint64_t cust = customer_of(e, order, eligible);
+        customer[i] = (int64_t)cust;
+        date[i] = today;
+        /* local time: the hour from the high bits, the second of the hour
+         * from the low 32; the zone from the customer's country */
+        uint64_t r = dsgi_rand(e->key.order_time, order);
+        unsigned h = e->hour_of_permille[dsgi_below(r, 1000)];
+        hour[i] = (int16_t)h;
+        uint64_t rc = dsgi_rand(e->key.country, cust);
+        int offset = e->countries[country_index(e, rc)]
+                         .zone_offset[((rc & 0xFFFFFFFFu) * 100) >> 32];
+        int64_t local = (int64_t)today * 86400 + h * 3600 + (int64_t)(((r & 0xFFFFFFFFu) * 3600) >> 32);
+        ts[i] = (local - offset * 60) * 1000000;
+
+        unsigned n_items = order_n_items(e, order);
+        uint64_t cents = 0, return_q16 = 0;
+        for (unsigned k = 0; k < n_items; k++) {
+            order_item item = item_of(e, order, k, today);
+            cents += (uint64_t)item.qty * item.p.unit_cents;
+            return_q16 += e->categories[item.p.category].return_q16;
+        }
+        amount[i] = (double)cents / 100.0;
+
+        uint64_t rs = dsgi_rand(e->key.status, order);
+        uint32_t u = (uint32_t)(rs >> 32);
+        /* returned when (u - cancel) < base * mean factor, without dividing */
+        unsigned s = 0;
+        if (u < cancel_below) {
+            s = 2;
+        } else if ((uint64_t)(u - cancel_below) * n_items < (e->return_base32 * return_q16) >> 16) {
+            int32_t delay = RETURN_DELAY_MIN + (int32_t)(((rs & 0xFFFFFFFFu) * RETURN_DELAY_SPAN) >> 32);
+            s = today + delay <= e->end_day ? 1 : 0;
+        }
         memcpy(status + status_len, status_text[s], STATUS_COPY_BYTES);
         status_len += status_bytes[s];
         status_end[i] = (int32_t)status_len;
-        amount[i] = order_amount(e, order);
     }
     c[OR_STATUS].data.len = status_len;
     return DSG_OK;
@@ -1064,34 +1629,41 @@ static dsg_status fill_items(const ecommerce *e, uint64_t first_row, size_t n, d
 {
     if (n == 0)
         return DSG_OK;
-    /* Find the order and item index of first_row: a block, then a scan. */
-    size_t block = prefix_search(e->block_items_first, e->n_blocks, first_row);
-    uint64_t order = (uint64_t)block << e->block_log2;
+    /* Find the order and item index of the first item: a block, then a scan. */
+    uint64_t first = e->item_base + first_row;
+    size_t block = prefix_search(e->block_items_first, e->n_blocks, first);
+    uint64_t order = e->order_base + ((uint64_t)block << e->block_log2);
     uint64_t before = e->block_items_first[block];
     unsigned n_items = order_n_items(e, order);
-    while (before + n_items <= first_row) {
+    while (before + n_items <= first) {
         before += n_items;
         n_items = order_n_items(e, ++order);
     }
-    unsigned k = (unsigned)(first_row - before);
+    unsigned k = (unsigned)(first - before);
+    size_t day = prefix_search(e->day_orders_first, e->n_days, order);
+    int32_t today = e->start_day + (int32_t)day;
 
     int64_t *ids = c[IT_ID].values, *order_id = c[IT_ORDER].values, *product = c[IT_PRODUCT].values;
     int16_t *qty = c[IT_QTY].values;
     int32_t *date = c[IT_DATE].values;
-    size_t day = prefix_search(e->day_orders_first, e->n_days, order);
+    double *unit = c[IT_UNIT_PRICE].values, *line = c[IT_LINE_AMOUNT].values;
     for (size_t i = 0; i < n; i++) {
         if (k == n_items) {
             n_items = order_n_items(e, ++order);
             k = 0;
+            while (order >= e->day_orders_first[day + 1]) {
+                day++;
+                today++;
+            }
         }
-        while (order >= e->day_orders_first[day + 1])
-            day++;
-        date[i] = e->start_day + (int32_t)day;
-        order_item item = item_of(e, order, k);
-        ids[i] = (int64_t)(first_row + i) + 1;
+        order_item item = item_of(e, order, k, today);
+        ids[i] = (int64_t)(first + i) + 1;
         order_id[i] = (int64_t)order + 1;
-        product[i] = (int64_t)product_id_of_rank(e, item.product_rank);
+        product[i] = (int64_t)item.p.id;
         qty[i] = item.qty;
+        date[i] = today;
+        unit[i] = (double)item.p.unit_cents / 100.0;
+        line[i] = (double)((uint64_t)item.qty * item.p.unit_cents) / 100.0;
         k++;
     }
     return DSG_OK;
@@ -1132,13 +1704,16 @@ static const dsg_partition_transform tr_ymd[] = {DSG_PART_YEAR, DSG_PART_MONTH, 
 static const dsg_partition_transform tr_ym[] = {DSG_PART_YEAR, DSG_PART_MONTH};
 static const dsg_partition_transform tr_yearmonth[] = {DSG_PART_YEARMONTH};
 
-static const dsg_partition_transform *ec_partition_transforms(const void *state, size_t t, int *source)
+static const dsg_partition_transform *ec_partition_transforms(const void *state, size_t t,
+                                                              int *source)
 {
     const ecommerce *e = state;
     if (t != T_ORDERS && t != T_ITEMS)
         return NULL;
     *source = t == T_ORDERS ? OR_DATE : IT_DATE;
-    return e->partitioning == PART_YM ? tr_ym : e->partitioning == PART_YEARMONTH ? tr_yearmonth : tr_ymd;
+    return e->partitioning == PART_YM          ? tr_ym
+           : e->partitioning == PART_YEARMONTH ? tr_yearmonth
+                                               : tr_ymd;
 }
 
 const dsgi_dataset_class dsgi_ecommerce_class = {
@@ -1158,4 +1733,5 @@ const dsgi_dataset_class dsgi_ecommerce_class = {
     .partition_by = ec_partition_by,
     .partition_transforms = ec_partition_transforms,
     .fill = ec_fill,
+    .file_suffix = ec_file_suffix,
 };

@@ -7,7 +7,7 @@
  *  1. The plan is a pure function of the dataset and the options: file k of
  *     a partition holds rows [first + k * target, ...) and is named
  *     part-%05d (or <table>.<ext> when an unpartitioned table fits in one
- *     file). Each file's bytes are a pure function of its rows, so any
+ *     file), then the table's file_suffix if any (an increment's files). Each file's bytes are a pure function of its rows, so any
  *     thread count and any sharding give the same files.
  *  2. Shard K of N writes exactly the files whose index i in the plan has
  *     i % N == K; the union of the shards is the plan.
@@ -314,16 +314,17 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
                     cap *= 2;
                 }
                 char rel[1400];
+                const char *sfx = info.file_suffix ? info.file_suffix : "";
                 if (rc->sessions[t] != NULL) { /* table format: names unique to the session */
                     size_t tl = (size_t)snprintf(rel, sizeof rel, "%s/", info.name);
                     st = dsg_table_session_file_name(rc->sessions[t], part, k, rel + tl, sizeof rel - tl, err);
                     if (st != DSG_OK)
                         break;
                 } else if (info.n_partition_by == 0 && n_files == 1) {
-                    snprintf(rel, sizeof rel, "%s/%s.%s", info.name, info.name, ext);
+                    snprintf(rel, sizeof rel, "%s/%s%s.%s", info.name, info.name, sfx, ext);
                 } else {
-                    snprintf(rel, sizeof rel, "%s%s%s/part-%05llu.%s", info.name, *part ? "/" : "", part,
-                             (unsigned long long)k, ext);
+                    snprintf(rel, sizeof rel, "%s%s%s/part-%05llu%s.%s", info.name, *part ? "/" : "", part,
+                             (unsigned long long)k, sfx, ext);
                 }
                 u[n].index = n;
                 u[n].table = t;
@@ -349,7 +350,8 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
                 cap *= 2;
             }
             char rel[1400];
-            snprintf(rel, sizeof rel, "%s/%s.%s", info.name, info.name, ext);
+            snprintf(rel, sizeof rel, "%s/%s%s.%s", info.name, info.name,
+                     info.file_suffix ? info.file_suffix : "", ext);
             u[n] = (file_unit){n, t, 0, 0, dsgi_strdup(rel)};
             if (u[n].rel_path == NULL)
                 st = dsgi_fail(err, DSG_ENOMEM, "out of memory (plan)");

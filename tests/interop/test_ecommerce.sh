@@ -8,7 +8,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
-common="--n-customers 3000 --n-products 400 --start 2024-01-30 --end 2024-03-02 --file-rows-target 700 --quiet"
+common="--n-customers 3000 --n-products 400 --start 2024-01-30 --end 2024-03-02 --file-rows-target 700 --quiet --orders-seasonality off"
 days=33
 
 run() { # name check-args... -- generate-args...
@@ -33,4 +33,6 @@ run fixed-ym --partitioning ym --orders $((days * 800)) -- --orders-per-day 800 
 run fixed-yearmonth --partitioning yearmonth --orders $((days * 800)) -- --orders-per-day 800 --orders-partitioning yearmonth --compression gzip
 run range-ymd --partitioning ymd --min-per-day 300 --max-per-day 900 -- --orders-mode range --orders-min 300 --orders-max 900
 run normal-ym --partitioning ym --min-per-day 650 --max-per-day 100000 -- --orders-mode normal --orders-mean 700 --orders-std 200 --orders-floor 650 --orders-partitioning ym
+# The calendar on: counts vary around the mean (no exact count to check).
+run seasonal-ym --partitioning ym --min-per-day 300 --max-per-day 3000 -- --orders-per-day 800 --orders-partitioning ym --orders-seasonality on
 exit $status

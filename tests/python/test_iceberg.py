@@ -29,7 +29,7 @@ from pyiceberg.table import StaticTable
 
 from readers import duckdb_connect
 
-SMALL = ["--n-customers", "60", "--n-products", "25", "--orders-per-day", "40",
+SMALL = ["--n-customers", "60", "--n-products", "25", "--orders-per-day", "40", "--orders-seasonality", "off",
          "--start", "2024-01-30", "--end", "2024-02-03", "--file-rows-target", "50", "--quiet"]
 KEYS = {"customers": "customer_id", "products": "product_id", "orders": "order_id",
         "order_items": "order_item_id", "alltypes": "id"}

@@ -22,12 +22,13 @@
 
 enum { CUSTOMERS, PRODUCTS, ORDERS, ITEMS, N_TABLES };
 enum { CU_ID, CU_NAME, CU_EMAIL, CU_SIGNUP, CU_COUNTRY, CU_VIP };
-enum { PR_ID, PR_SKU, PR_CATEGORY, PR_PRICE, PR_DISCOUNT, PR_ACTIVE };
-enum { OR_ID, OR_CUSTOMER, OR_DATE, OR_HOUR, OR_STATUS, OR_AMOUNT };
-enum { IT_ID, IT_ORDER, IT_PRODUCT, IT_QTY, IT_DATE };
+enum { PR_ID, PR_SKU, PR_CATEGORY, PR_PRICE, PR_DISCOUNT, PR_ACTIVE, PR_NAME, PR_BRAND, PR_RETIRED };
+enum { OR_ID, OR_CUSTOMER, OR_DATE, OR_HOUR, OR_STATUS, OR_AMOUNT, OR_TS };
+enum { IT_ID, IT_ORDER, IT_PRODUCT, IT_QTY, IT_DATE, IT_UNIT_PRICE, IT_LINE_AMOUNT };
 
-#define MAX_COLS 6
+#define MAX_COLS 9
 #define SIGNUP_WINDOW_DAYS 1095
+#define RETURN_DELAY_MIN 2
 
 /* ---- helpers: options, dates, a local random source ---- */
 
@@ -95,6 +96,7 @@ static uint64_t test_rand(uint64_t *state) /* SplitMix64 */
 typedef struct column {
     dsg_type type;
     size_t width;    /* bytes per value; 0 for STRING */
+    uint8_t *valid;  /* nullable columns: 1 where a value is present */
     uint8_t *values; /* rows * width */
     char **strings;  /* STRING: a NUL-terminated copy per row */
 } column;
@@ -111,6 +113,7 @@ static size_t type_width(dsg_type type)
     case DSG_INT16: return 2;
     case DSG_DATE: return 4;
     case DSG_INT64:
+    case DSG_TIMESTAMP:
     case DSG_DOUBLE: return 8;
     case DSG_STRING: return 0;
     default: CHECKF(0, "unexpected type %d", (int)type); return 0;
@@ -128,6 +131,8 @@ static void table_init(table *tb, const dsg_dataset *ds, size_t t)
         column *col = &tb->cols[c];
         col->type = tb->info.fields[c].type;
         col->width = type_width(col->type);
+        if (tb->info.fields[c].flags & DSG_FIELD_NULLABLE)
+            CHECK((col->valid = calloc(rows + 1, 1)) != NULL);
         if (col->width != 0)
             CHECK((col->values = calloc(rows + 1, col->width)) != NULL);
         else
@@ -138,6 +143,7 @@ static void table_init(table *tb, const dsg_dataset *ds, size_t t)
 static void table_free(table *tb)
 {
     for (size_t c = 0; c < tb->info.n_fields; c++) {
+        free(tb->cols[c].valid);
         free(tb->cols[c].values);
         for (uint64_t r = 0; tb->cols[c].strings != NULL && r < tb->info.rows; r++)
             free(tb->cols[c].strings[r]);
@@ -151,7 +157,9 @@ static void table_store(table *tb, uint64_t first, size_t n, const dsg_array *ar
     for (size_t c = 0; c < tb->info.n_fields; c++) {
         const dsg_array *a = &arrays[c];
         column *col = &tb->cols[c];
-        CHECK(a->type == col->type && a->length == n && a->valid == NULL);
+        CHECK(a->type == col->type && a->length == n && (a->valid == NULL) == (col->valid == NULL));
+        if (col->valid != NULL && n > 0)
+            memcpy(col->valid + first, a->valid, n);
         if (col->width != 0) {
             if (n > 0)
                 memcpy(col->values + first * col->width, a->values, n * col->width);
@@ -291,6 +299,8 @@ static bool tables_equal(const table *a, const table *b)
         const column *x = &a->cols[c], *y = &b->cols[c];
         if (x->width != 0 && memcmp(x->values, y->values, (size_t)a->info.rows * x->width) != 0)
             return false;
+        if (x->valid != NULL && memcmp(x->valid, y->valid, (size_t)a->info.rows) != 0)
+            return false;
         for (uint64_t r = 0; x->width == 0 && r < a->info.rows; r++)
             if (strcmp(x->strings[r], y->strings[r]) != 0)
                 return false;
@@ -339,23 +349,26 @@ static void test_schema(void)
         {"customers",
          {"customer_id", "name", "email", "signup_date", "country", "is_vip"},
          {DSG_INT64, DSG_STRING, DSG_STRING, DSG_DATE, DSG_STRING, DSG_BOOL},
-         {DSG_FIELD_NO_DICT, 0, 0, 0, 0, 0},
+         {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0, 0},
          6},
         {"products",
-         {"product_id", "sku", "category", "price", "discount", "active"},
-         {DSG_INT64, DSG_STRING, DSG_STRING, DSG_DOUBLE, DSG_DOUBLE, DSG_BOOL},
-         {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0, 0, 0},
-         6},
+         {"product_id", "sku", "category", "price", "discount", "active", "name", "brand",
+          "retired_on"},
+         {DSG_INT64, DSG_STRING, DSG_STRING, DSG_DOUBLE, DSG_DOUBLE, DSG_BOOL, DSG_STRING,
+          DSG_STRING, DSG_DATE},
+         {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0, 0, 0, 0, 0, DSG_FIELD_NULLABLE},
+         9},
         {"orders",
-         {"order_id", "customer_id", "order_date", "hour_of_day", "status", "amount"},
-         {DSG_INT64, DSG_INT64, DSG_DATE, DSG_INT16, DSG_STRING, DSG_DOUBLE},
-         {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0, 0, 0},
-         6},
+         {"order_id", "customer_id", "order_date", "hour_of_day", "status", "amount", "order_ts"},
+         {DSG_INT64, DSG_INT64, DSG_DATE, DSG_INT16, DSG_STRING, DSG_DOUBLE, DSG_TIMESTAMP},
+         {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0, 0, 0, DSG_FIELD_NO_DICT},
+         7},
         {"order_items",
-         {"order_item_id", "order_id", "product_id", "qty", "order_date"},
-         {DSG_INT64, DSG_INT64, DSG_INT64, DSG_INT16, DSG_DATE},
-         {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0, 0},
-         5},
+         {"order_item_id", "order_id", "product_id", "qty", "order_date", "unit_price",
+          "line_amount"},
+         {DSG_INT64, DSG_INT64, DSG_INT64, DSG_INT16, DSG_DATE, DSG_DOUBLE, DSG_DOUBLE},
+         {DSG_FIELD_NO_DICT, DSG_FIELD_NO_DICT, 0, 0, 0, 0, 0},
+         7},
     };
     dsg_dataset *ds = NULL;
     dsg_error err;
@@ -416,7 +429,7 @@ static void test_schema(void)
         "seed",         "n-customers", "n-products", "orders-per-day", "order-items-mean",
         "start",        "end",         "start-date", "end-date",       "orders-partitioning",
         "orders-mode",  "orders-min",  "orders-max", "orders-mean",    "orders-std",
-        "orders-floor",
+        "orders-floor", "orders-seasonality", "origin",
     };
     CHECK(n_options == sizeof names / sizeof names[0]);
     for (size_t i = 0; i < n_options; i++) {
@@ -432,25 +445,44 @@ typedef struct expect {
     const char *partitioning;
     const char *start, *end;
     uint64_t day_min, day_max; /* bounds on every day's order count */
+    const char *origin;        /* NULL: start */
+    uint64_t n_customers;      /* the option (signed up before the origin) */
 } expect;
 
 static bool is_two_decimals(double x) { return round(x * 100.0) / 100.0 == x; }
+static int64_t cents_of(double x) { return (int64_t)llround(x * 100.0); }
 
-static void check_customers(const table *cu, int32_t start)
+/* Lowercase ASCII letters of an ASCII text. */
+static size_t letters_of(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = s; *p && n + 1 < cap; p++)
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+            out[n++] = (char)(*p | 0x20);
+    out[n] = '\0';
+    return n;
+}
+
+/* Customers: ids dense from the run's first id, in signup order: ids up to
+ * n-customers in the window before the origin, later ones from the origin
+ * to the end; e-mails made from the name. */
+static void check_customers(const table *cu, const expect *x)
 {
     static const char *const domains[] = {"example.com", "example.net", "example.org",
                                           "mail.example", "shop.example"};
+    int32_t origin = parse_day(x->origin ? x->origin : x->start), end = parse_day(x->end);
+    int64_t first_id = cu->info.rows ? i64_at(cu, CU_ID, 0) : 1;
     for (uint64_t r = 0; r < cu->info.rows; r++) {
-        CHECKF(i64_at(cu, CU_ID, r) == (int64_t)r + 1, "customer_id at row %llu",
-               (unsigned long long)r);
+        int64_t id = i64_at(cu, CU_ID, r);
+        CHECKF(id == first_id + (int64_t)r, "customer_id at row %llu", (unsigned long long)r);
         const char *name = str_at(cu, CU_NAME, r), *email = str_at(cu, CU_EMAIL, r);
         const char *space = strchr(name, ' ');
         CHECKF(space != NULL && space > name && space[1] != '\0', "name '%s'", name);
-        /* email: first.last<id>@domain, lowercase ASCII */
+        /* email: given.surname<id>@domain, lowercase ASCII */
         const char *at = strchr(email, '@');
         CHECKF(at != NULL, "email '%s'", email);
         char id_text[24];
-        int id_len = snprintf(id_text, sizeof id_text, "%llu", (unsigned long long)r + 1);
+        int id_len = snprintf(id_text, sizeof id_text, "%lld", (long long)id);
         CHECKF(at - email > id_len + 2 && memcmp(at - id_len, id_text, (size_t)id_len) == 0 &&
                    !(at[-id_len - 1] >= '0' && at[-id_len - 1] <= '9'),
                "email '%s' of customer %s", email, id_text);
@@ -464,25 +496,44 @@ static void check_customers(const table *cu, int32_t start)
         for (size_t i = 0; i < sizeof domains / sizeof domains[0]; i++)
             domain_ok |= strcmp(at + 1, domains[i]) == 0;
         CHECKF(domain_ok, "email '%s'", email);
-        /* An ASCII name gives the email: "Seán" is skipped, "Anna van den
-         * Berg" gives anna.vandenberg, "Min-jun O'Brien" minjun.obrien. */
+        /* An ASCII name gives the e-mail's letters, less a middle initial:
+         * "Anna van den Berg" anna.vandenberg, "James R. O'Brien"
+         * james.obrien, "Ana Clara Silva Santos" anaclara.silvasantos. */
         bool ascii = true;
         for (const char *p = name; *p; p++)
             ascii &= (unsigned char)*p < 0x80;
         if (ascii) {
-            char local[128];
+            char plain[160] = "", want[160], got[160];
             size_t n = 0;
-            for (const char *p = name; *p && n + 2 < sizeof local; p++) {
-                if (p == space)
-                    local[n++] = '.';
-                else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
-                    local[n++] = (char)(*p | 0x20);
+            for (const char *p = name; *p;) { /* drop "X. " */
+                if (p[0] >= 'A' && p[0] <= 'Z' && p[1] == '.' && p[2] == ' ' &&
+                    (p == name || p[-1] == ' ')) {
+                    p += 3;
+                    continue;
+                }
+                if (n + 1 < sizeof plain)
+                    plain[n++] = *p;
+                p++;
             }
-            CHECKF((size_t)(at - id_len - email) == n && memcmp(email, local, n) == 0,
-                   "email '%s' of '%s'", email, name);
+            plain[n] = '\0';
+            letters_of(plain, want, sizeof want);
+            char local[160];
+            size_t len = (size_t)(at - id_len - email);
+            CHECK(len < sizeof local);
+            memcpy(local, email, len);
+            local[len] = '\0';
+            letters_of(local, got, sizeof got);
+            CHECKF(strcmp(want, got) == 0, "email '%s' of '%s'", email, name);
         }
         int32_t signup = i32_at(cu, CU_SIGNUP, r);
-        CHECKF(signup >= start - SIGNUP_WINDOW_DAYS && signup < start, "signup_date %d", signup);
+        if ((uint64_t)id <= x->n_customers)
+            CHECKF(signup >= origin - SIGNUP_WINDOW_DAYS && signup < origin,
+                   "signup_date %d of customer %lld", signup, (long long)id);
+        else
+            CHECKF(signup >= origin && signup <= end, "signup_date %d of new customer %lld",
+                   signup, (long long)id);
+        CHECKF(r == 0 || signup >= i32_at(cu, CU_SIGNUP, r - 1), "signups not in id order at %lld",
+               (long long)id);
         const char *country = str_at(cu, CU_COUNTRY, r);
         CHECKF(strlen(country) == 2 && country[0] >= 'A' && country[0] <= 'Z' &&
                    country[1] >= 'A' && country[1] <= 'Z',
@@ -491,8 +542,9 @@ static void check_customers(const table *cu, int32_t start)
     }
 }
 
-static void check_products(const table *pr)
+static void check_products(const table *pr, const char *end_text)
 {
+    int32_t end = parse_day(end_text);
     for (uint64_t r = 0; r < pr->info.rows; r++) {
         CHECK(i64_at(pr, PR_ID, r) == (int64_t)r + 1);
         char sku[32];
@@ -500,21 +552,33 @@ static void check_products(const table *pr)
         CHECKF(strcmp(str_at(pr, PR_SKU, r), sku) == 0, "sku '%s'", str_at(pr, PR_SKU, r));
         CHECK(str_at(pr, PR_CATEGORY, r)[0] != '\0');
         double price = f64_at(pr, PR_PRICE, r), discount = f64_at(pr, PR_DISCOUNT, r);
-        CHECKF(price >= 0.01 && is_two_decimals(price), "price %.17g", price);
-        CHECKF(discount >= 0.0 && discount <= 0.6 && is_two_decimals(discount), "discount %.17g",
-               discount);
+        CHECKF(price >= 0.01 && price < 10000 && is_two_decimals(price), "price %.17g", price);
+        int64_t ending = cents_of(price) % 100;
+        CHECKF(ending == 99 || ending == 95 || ending == 49 || ending == 29, "price %.2f", price);
+        int64_t pct = cents_of(discount);
+        CHECKF(pct >= 0 && pct <= 60 && pct % 5 == 0 && discount == (double)pct / 100.0,
+               "discount %.17g", discount);
         CHECK(u8_at(pr, PR_ACTIVE, r) <= 1);
+        const char *name = str_at(pr, PR_NAME, r), *brand = str_at(pr, PR_BRAND, r);
+        CHECKF(brand[0] != '\0' && strncmp(name, brand, strlen(brand)) == 0 &&
+                   name[strlen(brand)] == ' ',
+               "product name '%s' of brand '%s'", name, brand);
+        bool retired = pr->cols[PR_RETIRED].valid[r];
+        CHECKF(retired == !u8_at(pr, PR_ACTIVE, r), "product %llu: active and retired_on",
+               (unsigned long long)r + 1);
+        CHECK(!retired || i32_at(pr, PR_RETIRED, r) <= end);
     }
 }
 
-static void check_orders(const table *od, uint64_t n_customers, const expect *x)
+static void check_orders(const table *od, uint64_t n_customers, const expect *x,
+                         uint64_t first_order)
 {
     int32_t start = parse_day(x->start), end = parse_day(x->end);
     size_t n_days = (size_t)(end - start + 1);
     uint64_t *per_day = calloc(n_days, sizeof *per_day);
     CHECK(per_day != NULL);
     for (uint64_t r = 0; r < od->info.rows; r++) {
-        CHECKF(i64_at(od, OR_ID, r) == (int64_t)r + 1, "order_id at row %llu",
+        CHECKF(i64_at(od, OR_ID, r) == (int64_t)(first_order + r), "order_id at row %llu",
                (unsigned long long)r);
         int64_t customer = i64_at(od, OR_CUSTOMER, r);
         CHECKF(customer >= 1 && (uint64_t)customer <= n_customers, "customer_id %lld",
@@ -526,10 +590,19 @@ static void check_orders(const table *od, uint64_t n_customers, const expect *x)
         per_day[date - start]++;
         int16_t hour = i16_at(od, OR_HOUR, r);
         CHECK(hour >= 0 && hour <= 23);
+        /* order_ts (UTC) is the local date and hour less a zone offset
+         * between UTC-8 and UTC+10 */
+        int64_t ts = i64_at(od, OR_TS, r);
+        CHECKF(ts % 1000000 == 0, "order_ts %lld", (long long)ts);
+        int64_t shift = ts / 1000000 - ((int64_t)date * 86400 + hour * 3600);
+        CHECKF(shift > -10 * 3600 - 3600 && shift < 8 * 3600 + 3600, "order_ts %lld, date %d hour %d",
+               (long long)ts, date, hour);
         const char *status = str_at(od, OR_STATUS, r);
         CHECKF(strcmp(status, "completed") == 0 || strcmp(status, "returned") == 0 ||
                    strcmp(status, "cancelled") == 0,
                "status '%s'", status);
+        CHECKF(strcmp(status, "returned") != 0 || date + RETURN_DELAY_MIN <= end,
+               "order %lld of day %d already returned", (long long)i64_at(od, OR_ID, r), date);
         CHECK(f64_at(od, OR_AMOUNT, r) > 0.0 && is_two_decimals(f64_at(od, OR_AMOUNT, r)));
     }
     for (size_t d = 0; d < n_days; d++)
@@ -548,57 +621,104 @@ typedef struct products {
     uint64_t rows;
 } products;
 
-static void product_values(products *src, uint64_t id, double *price, double *discount)
+typedef struct product_row {
+    double price, discount;
+    bool retired;
+    int32_t retired_on;
+} product_row;
+
+static product_row product_values(products *src, uint64_t id)
 {
+    product_row p;
     if (src->whole != NULL) {
-        *price = f64_at(src->whole, PR_PRICE, id - 1);
-        *discount = f64_at(src->whole, PR_DISCOUNT, id - 1);
-        return;
+        p.price = f64_at(src->whole, PR_PRICE, id - 1);
+        p.discount = f64_at(src->whole, PR_DISCOUNT, id - 1);
+        p.retired = src->whole->cols[PR_RETIRED].valid[id - 1];
+        p.retired_on = i32_at(src->whole, PR_RETIRED, id - 1);
+        return p;
     }
     const dsg_array *arrays;
     dsg_error err;
     CHECKF(dsg_dataset_fill(src->ds, PRODUCTS, id - 1, 1, src->batch, &arrays, &err) == DSG_OK,
            "%s", err.message);
     CHECK(((const int64_t *)arrays[PR_ID].values)[0] == (int64_t)id);
-    *price = ((const double *)arrays[PR_PRICE].values)[0];
-    *discount = ((const double *)arrays[PR_DISCOUNT].values)[0];
-    CHECK(*price >= 0.01 && is_two_decimals(*price) && *discount >= 0.0 && *discount <= 0.6);
+    p.price = ((const double *)arrays[PR_PRICE].values)[0];
+    p.discount = ((const double *)arrays[PR_DISCOUNT].values)[0];
+    p.retired = arrays[PR_RETIRED].valid[0];
+    p.retired_on = ((const int32_t *)arrays[PR_RETIRED].values)[0];
+    CHECK(p.price >= 0.01 && is_two_decimals(p.price) && p.discount >= 0.0 && p.discount <= 0.6);
+    return p;
 }
 
-/* Items: dense keys, every order has items, in order; amounts recomputed. */
+/* Items: dense keys, every order has items, in order; unit prices, line
+ * amounts and order amounts recomputed in cents; no sale of a product on or
+ * after its retirement. */
 static void check_items(const table *it, const table *od, products *pr)
 {
     uint64_t n_orders = od->info.rows, n_products = pr->rows;
-    double *total = calloc(n_orders + 1, sizeof *total);
+    int64_t *total = calloc(n_orders + 1, sizeof *total);
     CHECK(total != NULL);
-    CHECK(n_orders == 0 || i64_at(it, IT_ORDER, 0) == 1);
+    int64_t order_base = n_orders ? i64_at(od, OR_ID, 0) : 1; /* first order_id */
+    int64_t item_base = it->info.rows ? i64_at(it, IT_ID, 0) : 1;
+    CHECK(n_orders == 0 || i64_at(it, IT_ORDER, 0) == order_base);
     for (uint64_t r = 0; r < it->info.rows; r++) {
-        CHECKF(i64_at(it, IT_ID, r) == (int64_t)r + 1, "order_item_id at row %llu",
+        CHECKF(i64_at(it, IT_ID, r) == item_base + (int64_t)r, "order_item_id at row %llu",
                (unsigned long long)r);
         int64_t order = i64_at(it, IT_ORDER, r);
         CHECKF(r == 0 || order == i64_at(it, IT_ORDER, r - 1) ||
                    order == i64_at(it, IT_ORDER, r - 1) + 1,
                "order_id jumps at item row %llu", (unsigned long long)r);
-        CHECK(order >= 1 && (uint64_t)order <= n_orders);
+        CHECK(order >= order_base && (uint64_t)(order - order_base) < n_orders);
         int64_t product = i64_at(it, IT_PRODUCT, r);
-        CHECKF(product >= 1 && (uint64_t)product <= n_products, "product_id %lld",
-               (long long)product);
+        CHECKF(product >= 1 && (n_products == 0 || (uint64_t)product <= n_products),
+               "product_id %lld", (long long)product);
         int16_t qty = i16_at(it, IT_QTY, r);
         CHECKF(qty >= 1 && qty <= 5, "qty %d", qty);
-        CHECKF(i32_at(it, IT_DATE, r) == i32_at(od, OR_DATE, (uint64_t)order - 1),
+        CHECKF(i32_at(it, IT_DATE, r) == i32_at(od, OR_DATE, (uint64_t)(order - order_base)),
                "item row %llu: order_date is not its order's", (unsigned long long)r);
-        double price, discount;
-        product_values(pr, (uint64_t)product, &price, &discount);
-        total[order - 1] += (double)qty * (price * (1.0 - discount));
+        /* an increment has no products table: its unit prices are taken as
+         * they are (test_increment compares them with the whole run's) */
+        product_row p = {0, 0, false, 0};
+        int64_t unit = cents_of(f64_at(it, IT_UNIT_PRICE, r));
+        if (n_products > 0) {
+            p = product_values(pr, (uint64_t)product);
+            unit = (cents_of(p.price) * (100 - cents_of(p.discount)) + 50) / 100;
+        }
+        CHECKF(f64_at(it, IT_UNIT_PRICE, r) == (double)unit / 100.0,
+               "item %llu: unit_price %.17g, product gives %lld cents", (unsigned long long)r,
+               f64_at(it, IT_UNIT_PRICE, r), (long long)unit);
+        CHECKF(f64_at(it, IT_LINE_AMOUNT, r) == (double)(unit * qty) / 100.0,
+               "item %llu: line_amount %.17g", (unsigned long long)r, f64_at(it, IT_LINE_AMOUNT, r));
+        total[order - order_base] += unit * qty;
+        int32_t date = i32_at(od, OR_DATE, (uint64_t)(order - order_base));
+        CHECKF(!p.retired || date < p.retired_on, "product %lld sold on day %d, retired on %d",
+               (long long)product, date, p.retired_on);
     }
-    CHECK(it->info.rows == 0 ? n_orders == 0
-                             : (uint64_t)i64_at(it, IT_ORDER, it->info.rows - 1) == n_orders);
-    for (uint64_t o = 0; o < n_orders; o++) {
-        double amount = round(total[o] * 100.0) / 100.0;
-        CHECKF(f64_at(od, OR_AMOUNT, o) == amount, "order %llu: amount %.17g, items give %.17g",
-               (unsigned long long)o + 1, f64_at(od, OR_AMOUNT, o), amount);
-    }
+    CHECK(it->info.rows == 0
+              ? n_orders == 0
+              : i64_at(it, IT_ORDER, it->info.rows - 1) == order_base + (int64_t)n_orders - 1);
+    for (uint64_t o = 0; o < n_orders; o++)
+        CHECKF(f64_at(od, OR_AMOUNT, o) == (double)total[o] / 100.0,
+               "order %llu: amount %.17g, items give %lld cents", (unsigned long long)o + 1,
+               f64_at(od, OR_AMOUNT, o), (long long)total[o]);
     free(total);
+}
+
+/* No order before its customer's signup (customers of this run, by id). */
+static void check_signups(const table *cu, const table *od)
+{
+    if (cu->info.rows == 0)
+        return;
+    int64_t first_id = i64_at(cu, CU_ID, 0);
+    for (uint64_t r = 0; r < od->info.rows; r++) {
+        int64_t customer = i64_at(od, OR_CUSTOMER, r);
+        if (customer < first_id)
+            continue; /* an earlier run's customer, signed up before this run */
+        CHECK((uint64_t)(customer - first_id) < cu->info.rows);
+        int32_t signup = i32_at(cu, CU_SIGNUP, (uint64_t)(customer - first_id));
+        CHECKF(signup <= i32_at(od, OR_DATE, r), "order %lld of day %d before signup %d",
+               (long long)i64_at(od, OR_ID, r), i32_at(od, OR_DATE, r), signup);
+    }
 }
 
 static void check_partitions(const dsg_dataset *ds, const table *od, const table *it,
@@ -609,7 +729,10 @@ static void check_partitions(const dsg_dataset *ds, const table *od, const table
     uint64_t first, rows;
     for (size_t t = CUSTOMERS; t <= PRODUCTS; t++) {
         dsg_table_info info;
-        CHECK(dsg_dataset_table(ds, t, &info, &err) == DSG_OK && info.n_partitions == 1);
+        CHECK(dsg_dataset_table(ds, t, &info, &err) == DSG_OK);
+        CHECK(info.n_partitions == (info.rows > 0));
+        if (info.rows == 0)
+            continue;
         CHECK(dsg_dataset_partition(ds, t, 0, path, sizeof path, &first, &rows, &err) == DSG_OK);
         CHECK(path[0] == '\0' && first == 0 && rows == info.rows);
     }
@@ -639,9 +762,9 @@ static void check_partitions(const dsg_dataset *ds, const table *od, const table
         CHECKF(strcmp(path, want) == 0, "items partition %zu is '%s', orders '%s'", p, want, path);
         CHECK(first == item_end && rows > 0);
         item_end = first + rows;
-        CHECK((uint64_t)i64_at(it, IT_ORDER, first) == order_first + 1);
+        CHECK(i64_at(it, IT_ORDER, first) == i64_at(od, OR_ID, order_first));
         for (uint64_t r = first; r < first + rows; r++) {
-            uint64_t order = (uint64_t)i64_at(it, IT_ORDER, r) - 1;
+            uint64_t order = (uint64_t)(i64_at(it, IT_ORDER, r) - i64_at(od, OR_ID, 0));
             CHECKF(order >= order_first && order < order_first + order_rows,
                    "item row %llu (order %llu) is in partition %s", (unsigned long long)r,
                    (unsigned long long)order + 1, path);
@@ -664,13 +787,32 @@ static void check_partitions(const dsg_dataset *ds, const table *od, const table
     }
 }
 
+static uint64_t first_order_id(const dsg_dataset *ds)
+{
+    dsg_table_info info;
+    CHECK(dsg_dataset_table(ds, ORDERS, &info, NULL) == DSG_OK);
+    if (info.rows == 0)
+        return 1;
+    dsg_batch *b = NULL;
+    const dsg_array *arrays;
+    CHECK(dsg_batch_create(&b, ds, ORDERS, NULL) == DSG_OK);
+    CHECK(dsg_dataset_fill(ds, ORDERS, 0, 1, b, &arrays, NULL) == DSG_OK);
+    uint64_t id = (uint64_t)((const int64_t *)arrays[OR_ID].values)[0];
+    dsg_batch_free(b);
+    return id;
+}
+
 static void check_dataset(const dsg_dataset *ds, const expect *x)
 {
     table cu = read_whole(ds, CUSTOMERS), pr = read_whole(ds, PRODUCTS);
     table od = read_whole(ds, ORDERS), it = read_whole(ds, ITEMS);
-    check_customers(&cu, parse_day(x->start));
-    check_products(&pr);
-    check_orders(&od, cu.info.rows, x);
+    check_customers(&cu, x);
+    check_products(&pr, x->end);
+    /* the highest customer id; an increment without signups: a loose bound */
+    uint64_t last_customer =
+        cu.info.rows ? (uint64_t)i64_at(&cu, CU_ID, cu.info.rows - 1) : 2 * x->n_customers;
+    check_orders(&od, last_customer, x, x->origin ? first_order_id(ds) : 1);
+    check_signups(&cu, &od);
     products source = {&pr, ds, NULL, pr.info.rows};
     check_items(&it, &od, &source);
     check_partitions(ds, &od, &it, x);
@@ -688,7 +830,7 @@ static void check_facts(const dsg_dataset *ds, const expect *x)
     CHECK(dsg_dataset_table(ds, CUSTOMERS, &cu, NULL) == DSG_OK);
     CHECK(dsg_dataset_table(ds, PRODUCTS, &pr, NULL) == DSG_OK);
     table od = read_whole(ds, ORDERS), it = read_whole(ds, ITEMS);
-    check_orders(&od, cu.rows, x);
+    check_orders(&od, cu.rows, x, 1);
     products source = {NULL, ds, NULL, pr.rows};
     dsg_error err;
     CHECKF(dsg_batch_create(&source.batch, ds, PRODUCTS, &err) == DSG_OK, "%s", err.message);
@@ -705,48 +847,69 @@ static void test_invariants(void)
     for (size_t i = 0; i < 3; i++) {
         const char *part = partitionings[i];
         /* Crosses months and the leap day. */
-        expect fixed = {part, "2024-01-27", "2024-03-02", 37, 37};
-        dsg_dataset *ds = open_dataset(OPTS({"n-customers", "60"}, {"n-products", "40"},
-                                            {"orders-per-day", "37"}, {"start", "2024-01-27"},
-                                            {"end", "2024-03-02"}, {"orders-partitioning", part}));
+        expect fixed = {part, "2024-01-27", "2024-03-02", 37, 37, NULL, 60};
+        dsg_dataset *ds = open_dataset(
+            OPTS({"n-customers", "60"}, {"n-products", "40"}, {"orders-per-day", "37"},
+                 {"start", "2024-01-27"}, {"end", "2024-03-02"}, {"orders-partitioning", part},
+                 {"orders-seasonality", "off"}));
         check_dataset(ds, &fixed);
         dsg_dataset_free(ds);
 
+        /* The same with the calendar: counts around the mean. */
+        expect seasonal = {part, "2024-01-27", "2024-03-02", 20, 60, NULL, 60};
+        ds = open_dataset(OPTS({"n-customers", "60"}, {"n-products", "40"},
+                               {"orders-per-day", "37"}, {"start", "2024-01-27"},
+                               {"end", "2024-03-02"}, {"orders-partitioning", part}));
+        check_dataset(ds, &seasonal);
+        dsg_dataset_free(ds);
+
+        /* An increment: history from an earlier origin, around Black Friday. */
+        expect increment = {part, "2024-11-20", "2024-12-03", 40, 600, "2024-09-01", 90};
+        ds = open_dataset(OPTS({"n-customers", "90"}, {"n-products", "60"},
+                               {"orders-per-day", "100"}, {"origin", "2024-09-01"},
+                               {"start", "2024-11-20"}, {"end", "2024-12-03"},
+                               {"orders-partitioning", part}));
+        check_dataset(ds, &increment);
+        dsg_dataset_free(ds);
+
         /* Range with days of zero orders, which get no partition. */
-        expect range = {part, "2023-12-20", "2024-02-10", 0, 3};
+        expect range = {part, "2023-12-20", "2024-02-10", 0, 3, NULL, 25};
         ds = open_dataset(OPTS({"n-customers", "25"}, {"n-products", "9"},
                                {"start-date", "2023-12-20"}, {"end-date", "2024-02-10"},
                                {"orders-partitioning", part}, {"orders-mode", "range"},
-                               {"orders-min", "0"}, {"orders-max", "3"}));
+                               {"orders-min", "0"}, {"orders-max", "3"},
+                               {"orders-seasonality", "off"}));
         check_dataset(ds, &range);
         dsg_dataset_free(ds);
 
         /* Normal, with a floor above many samples. */
-        expect normal = {part, "2024-02-01", "2024-04-30", 12, 200};
-        ds =
-            open_dataset(OPTS({"n-customers", "1"}, {"n-products", "1"}, {"start", "2024-02-01"},
-                              {"end", "2024-04-30"}, {"orders-partitioning", part},
-                              {"orders-mode", "normal"}, {"orders-mean", "10"}, {"orders-std", "8"},
-                              {"orders-floor", "12"}, {"order-items-mean", "50"}));
+        expect normal = {part, "2024-02-01", "2024-04-30", 12, 200, NULL, 1};
+        ds = open_dataset(OPTS({"n-customers", "1"}, {"n-products", "1"}, {"start", "2024-02-01"},
+                               {"end", "2024-04-30"}, {"orders-partitioning", part},
+                               {"orders-mode", "normal"}, {"orders-mean", "10"},
+                               {"orders-std", "8"}, {"orders-floor", "12"},
+                               {"order-items-mean", "50"}));
         check_dataset(ds, &normal);
         dsg_dataset_free(ds);
     }
     /* Few items per order, a single day. */
-    expect one_day = {"ymd", "2030-12-31", "2030-12-31", 500, 500};
+    expect one_day = {"ymd", "2030-12-31", "2030-12-31", 500, 500, NULL, 3};
     dsg_dataset *ds = open_dataset(OPTS({"n-customers", "3"}, {"n-products", "2"},
                                         {"orders-per-day", "500"}, {"start", "2030-12-31"},
-                                        {"end", "2030-12-31"}, {"order-items-mean", "0.05"}));
+                                        {"end", "2030-12-31"}, {"order-items-mean", "0.05"},
+                                        {"orders-seasonality", "off"}));
     check_dataset(ds, &one_day);
     dsg_dataset_free(ds);
 
-    /* The largest ids (whose popularity bijection needs 128-bit products),
-     * and product counts on both sides of the price table's limit. */
+    /* The largest ids, and product counts on both sides of the price
+     * table's limit. */
     static const char *const n_products[] = {"10000000000", "2097152", "2097153"};
     for (size_t i = 0; i < 3; i++) {
-        expect large = {"ym", "2024-01-30", "2024-02-01", 3000, 3000};
+        expect large = {"ym", "2024-01-30", "2024-02-01", 3000, 3000, NULL, 10000000000ull};
         ds = open_dataset(OPTS({"n-customers", "10000000000"}, {"n-products", n_products[i]},
                                {"orders-per-day", "3000"}, {"start", "2024-01-30"},
-                               {"end", "2024-02-01"}, {"orders-partitioning", "ym"}));
+                               {"end", "2024-02-01"}, {"orders-partitioning", "ym"},
+                               {"orders-seasonality", "off"}));
         check_facts(ds, &large);
         dsg_dataset_free(ds);
     }
@@ -776,7 +939,7 @@ static void test_modes(void)
     uint64_t min, max;
     size_t days;
     /* range defaults: 0.7x and 1.3x of orders-per-day, over 200 days */
-    dsg_dataset *ds = open_dataset(OPTS({"orders-per-day", "100"}, {"orders-mode", "range"},
+    dsg_dataset *ds = open_dataset(OPTS({"orders-seasonality", "off"}, {"orders-per-day", "100"}, {"orders-mode", "range"},
                                         {"start", "2024-01-01"}, {"end", "2024-07-18"},
                                         {"n-customers", "10"}, {"n-products", "10"}));
     day_counts(ds, &min, &max, &days);
@@ -784,7 +947,7 @@ static void test_modes(void)
            (unsigned long long)min, (unsigned long long)max);
     dsg_dataset_free(ds);
     /* range with a floor: every day at least the floor */
-    ds = open_dataset(OPTS({"orders-mode", "range"}, {"orders-min", "5"}, {"orders-max", "20"},
+    ds = open_dataset(OPTS({"orders-seasonality", "off"}, {"orders-mode", "range"}, {"orders-min", "5"}, {"orders-max", "20"},
                            {"orders-floor", "15"}, {"start", "2024-01-01"}, {"end", "2024-03-31"},
                            {"n-customers", "10"}, {"n-products", "10"}));
     day_counts(ds, &min, &max, &days);
@@ -792,7 +955,7 @@ static void test_modes(void)
            (unsigned long long)min, (unsigned long long)max);
     dsg_dataset_free(ds);
     /* normal defaults: mean orders-per-day, std 10% of it */
-    ds = open_dataset(OPTS({"orders-per-day", "1000"}, {"orders-mode", "normal"},
+    ds = open_dataset(OPTS({"orders-seasonality", "off"}, {"orders-per-day", "1000"}, {"orders-mode", "normal"},
                            {"start", "2024-01-01"}, {"end", "2024-04-09"}, {"n-customers", "10"},
                            {"n-products", "10"}));
     day_counts(ds, &min, &max, &days);
@@ -800,7 +963,7 @@ static void test_modes(void)
            (unsigned long long)min, (unsigned long long)max);
     dsg_dataset_free(ds);
     /* normal, mostly negative samples: zero days have no partition */
-    ds = open_dataset(OPTS({"orders-mode", "normal"}, {"orders-mean", "0"}, {"orders-std", "2"},
+    ds = open_dataset(OPTS({"orders-seasonality", "off"}, {"orders-mode", "normal"}, {"orders-mean", "0"}, {"orders-std", "2"},
                            {"start", "2024-01-01"}, {"end", "2024-03-31"}, {"n-customers", "10"},
                            {"n-products", "10"}));
     day_counts(ds, &min, &max, &days);
@@ -810,14 +973,14 @@ static void test_modes(void)
            "%zu days with orders, %zu partitions", days, info.n_partitions);
     dsg_dataset_free(ds);
     /* Options of another mode are accepted and ignored. */
-    ds = open_dataset(OPTS({"orders-per-day", "7"}, {"orders-min", "9"}, {"orders-max", "1"},
+    ds = open_dataset(OPTS({"orders-seasonality", "off"}, {"orders-per-day", "7"}, {"orders-min", "9"}, {"orders-max", "1"},
                            {"orders-mean", "100"}, {"start", "2024-01-01"}, {"end", "2024-01-10"},
                            {"n-customers", "10"}, {"n-products", "10"}));
     day_counts(ds, &min, &max, &days);
     CHECK(days == 10 && min == 7 && max == 7);
     dsg_dataset_free(ds);
     /* Nothing at all: zero rows and no partitions, yet fills of 0 rows work. */
-    ds = open_dataset(OPTS({"orders-mode", "range"}, {"orders-min", "0"}, {"orders-max", "0"},
+    ds = open_dataset(OPTS({"orders-seasonality", "off"}, {"orders-mode", "range"}, {"orders-min", "0"}, {"orders-max", "0"},
                            {"n-customers", "10"}, {"n-products", "10"}));
     for (size_t t = ORDERS; t <= ITEMS; t++) {
         CHECK(dsg_dataset_table(ds, t, &info, NULL) == DSG_OK && info.rows == 0 &&
@@ -831,13 +994,16 @@ static void test_modes(void)
 /* The reference workload W1 and the defaults: row counts and layout. */
 static void test_sizes(void)
 {
-    dsg_dataset *ds = open_dataset(OPTS({"n-customers", "100000"}, {"n-products", "10000"},
+    dsg_dataset *ds = open_dataset(OPTS({"orders-seasonality", "off"}, {"n-customers", "100000"}, {"n-products", "10000"},
                                         {"orders-per-day", "20000"}, {"start", "2024-01-01"},
                                         {"end", "2024-03-31"}, {"orders-partitioning", "ym"}));
     dsg_table_info info[N_TABLES];
     for (size_t t = 0; t < N_TABLES; t++)
         CHECK(dsg_dataset_table(ds, t, &info[t], NULL) == DSG_OK);
-    CHECK(info[CUSTOMERS].rows == 100000 && info[PRODUCTS].rows == 10000);
+    /* 100000 signed up before the start, about 25% a year more during */
+    CHECKF(info[CUSTOMERS].rows > 105000 && info[CUSTOMERS].rows < 107500 &&
+               info[PRODUCTS].rows == 10000,
+           "%llu customers", (unsigned long long)info[CUSTOMERS].rows);
     CHECK(info[ORDERS].rows == 1820000);
     /* E[max(1, Poisson(2.6))] = 2.6 + exp(-2.6) */
     double per_order = (double)info[ITEMS].rows / (double)info[ORDERS].rows;
@@ -852,10 +1018,11 @@ static void test_sizes(void)
           rows == 31 * 20000);
     dsg_dataset_free(ds);
 
-    ds = open_dataset(OPTS({"orders-partitioning", "yearmonth"}));
+    ds = open_dataset(OPTS({"orders-seasonality", "off"}, {"orders-partitioning", "yearmonth"}));
     for (size_t t = 0; t < N_TABLES; t++)
         CHECK(dsg_dataset_table(ds, t, &info[t], NULL) == DSG_OK);
-    CHECK(info[CUSTOMERS].rows == 1000000 && info[PRODUCTS].rows == 50000);
+    CHECK(info[CUSTOMERS].rows > 1050000 && info[CUSTOMERS].rows < 1075000 &&
+          info[PRODUCTS].rows == 50000);
     CHECK(info[ORDERS].rows == 90 * 200000ull && info[ORDERS].n_partitions == 3);
     CHECK(dsg_dataset_partition(ds, ORDERS, 0, path, sizeof path, &first, &rows, NULL) == DSG_OK);
     CHECK(strcmp(path, "yearmonth=2023-01") == 0 && first == 0 && rows == 31 * 200000ull);
@@ -872,11 +1039,12 @@ static void test_determinism(void)
         const option *opts =
             OPTS({"n-customers", "5000"}, {"n-products", "700"}, {"orders-per-day", per_day[i]},
                  {"start", "2024-02-27"}, {"end", i == 0 ? "2024-03-01" : "2024-03-05"},
-                 {"orders-mode", i == 0 ? "fixed" : "normal"}, {"seed", "7"});
+                 {"orders-mode", i == 0 ? "fixed" : "normal"}, {"seed", "7"},
+                 {"orders-seasonality", i == 0 ? "off" : "on"});
         dsg_dataset *ds = open_dataset(opts);
         dsg_dataset *twin = open_dataset(opts);
         expect x = {"ymd", "2024-02-27", i == 0 ? "2024-03-01" : "2024-03-05", i == 0 ? 16384 : 1,
-                    100000};
+                    100000, NULL, 5000};
         check_dataset(ds, &x);
         for (size_t t = 0; t < N_TABLES; t++) {
             table whole = read_whole(ds, t);
@@ -941,6 +1109,17 @@ static uint64_t top_percent(const uint64_t *counts, uint64_t n)
     return sum;
 }
 
+static double median_of(double *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) /* insertion sort: small lists */
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return n ? v[n / 2] : 0;
+}
+
 static void test_realism(void)
 {
     dsg_dataset *ds = open_dataset(OPTS({"n-customers", "20000"}, {"n-products", "2000"},
@@ -949,86 +1128,111 @@ static void test_realism(void)
     table cu = read_whole(ds, CUSTOMERS), pr = read_whole(ds, PRODUCTS);
     table od = read_whole(ds, ORDERS), it = read_whole(ds, ITEMS);
     double n_orders = (double)od.info.rows;
+    int32_t start = parse_day("2024-05-01");
 
-    uint64_t completed = 0, returned = 0, evening = 0, night = 0;
+    uint64_t evening = 0, night = 0, cancelled = 0;
     uint64_t *customer_orders = calloc(cu.info.rows, sizeof *customer_orders);
     CHECK(customer_orders != NULL);
     for (uint64_t r = 0; r < od.info.rows; r++) {
-        completed += strcmp(str_at(&od, OR_STATUS, r), "completed") == 0;
-        returned += strcmp(str_at(&od, OR_STATUS, r), "returned") == 0;
+        cancelled += strcmp(str_at(&od, OR_STATUS, r), "cancelled") == 0;
         int hour = i16_at(&od, OR_HOUR, r);
         evening += hour >= 18 && hour <= 22;
         night += hour >= 1 && hour <= 5;
         customer_orders[i64_at(&od, OR_CUSTOMER, r) - 1]++;
     }
-    CHECKF(fabs(completed / n_orders - 0.90) < 0.01, "completed %.4f", completed / n_orders);
-    CHECKF(fabs(returned / n_orders - 0.06) < 0.005, "returned %.4f", returned / n_orders);
+    CHECKF(fabs(cancelled / n_orders - 0.04) < 0.005, "cancelled %.4f", cancelled / n_orders);
     CHECKF(evening > 10 * night, "evening %llu, night %llu", (unsigned long long)evening,
            (unsigned long long)night);
 
-    /* Popularity: the busiest 1% of customers place far more than 1% of
-     * orders, and the busiest customers are not simply the lowest ids. */
-    uint64_t top_share = top_percent(customer_orders, cu.info.rows), low_ids = 0;
-    for (uint64_t k = 0; k < cu.info.rows / 100; k++)
-        low_ids += customer_orders[k];
+    /* Purchase rates: the busiest 1% of customers place far more than 1%
+     * of orders, yet no one absurdly many; many customers order nothing in
+     * a month; the busiest are not the lowest ids; VIPs buy more. */
+    uint64_t top_share = top_percent(customer_orders, cu.info.rows), low_ids = 0, max = 0;
+    uint64_t with_orders = 0, vip = 0, vip_orders = 0, us = 0, new_customers = 0;
+    for (uint64_t k = 0; k < cu.info.rows; k++) {
+        low_ids += k < cu.info.rows / 100 ? customer_orders[k] : 0;
+        max = customer_orders[k] > max ? customer_orders[k] : max;
+        with_orders += customer_orders[k] > 0;
+        vip += u8_at(&cu, CU_VIP, k);
+        vip_orders += u8_at(&cu, CU_VIP, k) ? customer_orders[k] : 0;
+        us += strcmp(str_at(&cu, CU_COUNTRY, k), "US") == 0;
+        new_customers += i32_at(&cu, CU_SIGNUP, k) >= start;
+    }
     CHECKF(top_share > 0.05 * n_orders, "top 1%% of customers: %llu orders",
            (unsigned long long)top_share);
+    CHECKF(max < 0.002 * n_orders && max < 200, "the busiest customer: %llu orders",
+           (unsigned long long)max);
+    CHECKF(with_orders > cu.info.rows / 2 && with_orders < cu.info.rows * 95 / 100,
+           "%llu of %llu customers order", (unsigned long long)with_orders,
+           (unsigned long long)cu.info.rows);
     CHECKF(low_ids < 0.03 * n_orders, "lowest 1%% of ids: %llu orders",
            (unsigned long long)low_ids);
-    free(customer_orders);
-
-    check_customers(&cu, parse_day("2024-05-01"));
-    uint64_t vip = 0, us = 0;
-    int32_t signup_min = INT32_MAX, signup_max = INT32_MIN;
-    for (uint64_t r = 0; r < cu.info.rows; r++) {
-        vip += u8_at(&cu, CU_VIP, r);
-        us += strcmp(str_at(&cu, CU_COUNTRY, r), "US") == 0;
-        int32_t signup = i32_at(&cu, CU_SIGNUP, r);
-        signup_min = signup < signup_min ? signup : signup_min;
-        signup_max = signup > signup_max ? signup : signup_max;
-    }
-    /* Signups spread over the three years before --start. */
-    CHECKF(signup_max == parse_day("2024-04-30") && signup_min < parse_day("2024-05-01") - 1000,
-           "signups %d..%d", signup_min, signup_max);
     CHECKF(fabs((double)vip / (double)cu.info.rows - 0.05) < 0.01, "vip %llu",
            (unsigned long long)vip);
-    CHECKF(us > cu.info.rows / 4 && us < cu.info.rows / 3, "US %llu", (unsigned long long)us);
+    double vip_rate = (double)vip_orders / (double)vip;
+    double other_rate = (n_orders - (double)vip_orders) / (double)(cu.info.rows - vip);
+    CHECKF(vip_rate > 2 * other_rate, "orders per VIP %.2f, per other customer %.2f", vip_rate,
+           other_rate);
+    CHECKF(us > cu.info.rows * 45 / 100 && us < cu.info.rows * 53 / 100, "US %llu",
+           (unsigned long long)us);
+    /* 25% growth a year: about 400 signups in these 30 days */
+    CHECKF(cu.info.rows == 20000 + new_customers && new_customers > 250 && new_customers < 600,
+           "%llu customers, %llu new", (unsigned long long)cu.info.rows,
+           (unsigned long long)new_customers);
+    free(customer_orders);
+    expect x = {"ymd", "2024-05-01", "2024-05-30", 1000, 4000, NULL, 20000};
+    check_customers(&cu, &x);
+    CHECKF(i32_at(&cu, CU_SIGNUP, 0) < start - 1000, "first signup %d",
+           i32_at(&cu, CU_SIGNUP, 0));
 
+    /* Products: prices by category, retirements, names. */
     uint64_t active = 0;
     size_t n_categories = 0;
     const char *categories[32];
-    double log_price_sum = 0;
+    double *prices[32];
+    size_t n_prices[32] = {0};
     for (uint64_t r = 0; r < pr.info.rows; r++) {
         active += u8_at(&pr, PR_ACTIVE, r);
-        log_price_sum += log(f64_at(&pr, PR_PRICE, r));
         const char *category = str_at(&pr, PR_CATEGORY, r);
         size_t i = 0;
         while (i < n_categories && strcmp(categories[i], category) != 0)
             i++;
         if (i == n_categories) {
             CHECK(n_categories < 32);
-            categories[n_categories++] = category;
+            categories[n_categories] = category;
+            CHECK((prices[n_categories] = calloc(pr.info.rows, sizeof(double))) != NULL);
+            n_categories++;
         }
+        prices[i][n_prices[i]++] = f64_at(&pr, PR_PRICE, r);
     }
-    CHECKF(fabs((double)active / (double)pr.info.rows - 0.98) < 0.01, "active %llu",
+    CHECKF(active > pr.info.rows * 96 / 100 && active < pr.info.rows * 995 / 1000, "active %llu",
            (unsigned long long)active);
     CHECKF(n_categories == 10, "%zu categories", n_categories);
-    double mu = log_price_sum / (double)pr.info.rows;
-    CHECKF(fabs(mu - 3.0) < 0.05, "mean log price %.3f", mu);
+    double lowest = 1e9, highest = 0;
+    for (size_t i = 0; i < n_categories; i++) {
+        double m = median_of(prices[i], n_prices[i]);
+        lowest = m < lowest ? m : lowest;
+        highest = m > highest ? m : highest;
+        free(prices[i]);
+    }
+    CHECKF(highest > 8 * lowest, "category medians %.2f .. %.2f", lowest, highest);
 
-    /* Products are more skewed than customers: the top 1% sell > 15%. */
+    /* Items: skewed product popularity, yet no product dominates. */
     uint64_t *product_items = calloc(pr.info.rows, sizeof *product_items);
     CHECK(product_items != NULL);
-    uint64_t qty_one = 0;
+    uint64_t qty_one = 0, top = 0;
     for (uint64_t r = 0; r < it.info.rows; r++) {
         qty_one += i16_at(&it, IT_QTY, r) == 1;
-        product_items[i64_at(&it, IT_PRODUCT, r) - 1]++;
+        uint64_t p = (uint64_t)i64_at(&it, IT_PRODUCT, r) - 1;
+        product_items[p]++;
+        top = product_items[p] > top ? product_items[p] : top;
     }
-    CHECKF(top_percent(product_items, pr.info.rows) > 0.15 * (double)it.info.rows,
-           "top 1%% of products: %llu items",
-           (unsigned long long)top_percent(product_items, pr.info.rows));
+    uint64_t top_products = top_percent(product_items, pr.info.rows);
+    CHECKF(top_products > 0.08 * (double)it.info.rows, "top 1%% of products: %llu items",
+           (unsigned long long)top_products);
+    CHECKF(top < 0.02 * (double)it.info.rows, "top product: %llu items", (unsigned long long)top);
     free(product_items);
-    CHECKF(qty_one > it.info.rows / 2 && qty_one < it.info.rows * 6 / 10, "qty 1: %llu",
+    CHECKF(qty_one > it.info.rows / 2 && qty_one < it.info.rows * 85 / 100, "qty 1: %llu",
            (unsigned long long)qty_one);
 
     table_free(&cu);
@@ -1037,23 +1241,147 @@ static void test_realism(void)
     table_free(&it);
     dsg_dataset_free(ds);
 
-    /* Every id occurs, skew or not. */
+    /* Nearly every customer occurs, and every product that is not retired. */
     ds = open_dataset(OPTS({"n-customers", "40"}, {"n-products", "30"}, {"orders-per-day", "400"},
-                           {"start", "2024-01-01"}, {"end", "2024-01-10"}));
+                           {"start", "2024-01-01"}, {"end", "2024-03-31"}));
     od = read_whole(ds, ORDERS);
     it = read_whole(ds, ITEMS);
-    bool seen_customer[41] = {false}, seen_product[31] = {false};
-    for (uint64_t r = 0; r < od.info.rows; r++)
+    pr = read_whole(ds, PRODUCTS);
+    bool seen_customer[64] = {false}, seen_product[31] = {false};
+    for (uint64_t r = 0; r < od.info.rows; r++) {
+        CHECK(i64_at(&od, OR_CUSTOMER, r) < 64);
         seen_customer[i64_at(&od, OR_CUSTOMER, r)] = true;
+    }
     for (uint64_t r = 0; r < it.info.rows; r++)
         seen_product[i64_at(&it, IT_PRODUCT, r)] = true;
+    int customers_seen = 0;
     for (int id = 1; id <= 40; id++)
-        CHECKF(seen_customer[id], "customer %d never orders", id);
+        customers_seen += seen_customer[id];
+    CHECKF(customers_seen >= 36, "%d of the first 40 customers order", customers_seen);
     for (int id = 1; id <= 30; id++)
-        CHECKF(seen_product[id], "product %d never sold", id);
+        CHECKF(seen_product[id] || pr.cols[PR_RETIRED].valid[id - 1], "product %d never sold",
+               id);
     table_free(&od);
     table_free(&it);
+    table_free(&pr);
     dsg_dataset_free(ds);
+}
+
+/* The calendar over a year: weekday and December effects, the yearly mean
+ * of fixed mode, and the status mix. */
+static void test_calendar(void)
+{
+    dsg_dataset *ds = open_dataset(OPTS({"n-customers", "3000"}, {"n-products", "300"},
+                                        {"orders-per-day", "300"}, {"start", "2025-01-01"},
+                                        {"end", "2025-12-31"}, {"order-items-mean", "0.5"}));
+    table od = read_whole(ds, ORDERS);
+    double per_weekday[7] = {0}, per_month[13] = {0}, black_friday = 0, status[3] = {0};
+    for (uint64_t r = 0; r < od.info.rows; r++) {
+        int32_t day = i32_at(&od, OR_DATE, r);
+        per_weekday[((day % 7) + 10) % 7]++;
+        int y, m, d;
+        civil(day, &y, &m, &d);
+        per_month[m]++;
+        black_friday += m == 11 && d == 28;
+        const char *st = str_at(&od, OR_STATUS, r);
+        status[st[0] == 'c' ? (st[1] == 'o' ? 0 : 2) : 1]++;
+    }
+    double n = (double)od.info.rows;
+    /* 8% growth a year: the first year averages about 4% above the level */
+    CHECKF(n > 365 * 300 * 1.0 && n < 365 * 300 * 1.08, "%.0f orders in 2025", n);
+    CHECKF(per_weekday[0] > 1.15 * per_weekday[5], "Mondays %.0f, Saturdays %.0f", per_weekday[0],
+           per_weekday[5]);
+    CHECKF(per_month[12] / 31 > 1.15 * per_month[2] / 28, "December %.0f, February %.0f",
+           per_month[12], per_month[2]);
+    CHECKF(black_friday > 2 * n / 365, "Black Friday 2025: %.0f orders", black_friday);
+    CHECKF(fabs(status[0] / n - 0.90) < 0.01 && fabs(status[1] / n - 0.06) < 0.006 &&
+               fabs(status[2] / n - 0.04) < 0.005,
+           "status %.4f/%.4f/%.4f", status[0] / n, status[1] / n, status[2] / n);
+    table_free(&od);
+    dsg_dataset_free(ds);
+}
+
+/* Columns c of row ra of a and row rb of b are equal (all columns but
+ * 'skip' when skip >= 0). */
+static bool rows_equal(const table *a, uint64_t ra, const table *b, uint64_t rb, int skip)
+{
+    for (size_t c = 0; c < a->info.n_fields; c++) {
+        const column *x = &a->cols[c], *y = &b->cols[c];
+        if ((int)c == skip)
+            continue;
+        if (x->width != 0 &&
+            memcmp(x->values + ra * x->width, y->values + rb * y->width, x->width) != 0)
+            return false;
+        if (x->width == 0 && strcmp(x->strings[ra], y->strings[rb]) != 0)
+            return false;
+        if (x->valid != NULL && x->valid[ra] != y->valid[rb])
+            return false;
+    }
+    return true;
+}
+
+/* A run over a longer range equals an earlier run plus an increment with
+ * the same origin: orders, items and new customers of the increment row for
+ * row; statuses of the earlier part as of its own end. */
+static void test_increment(void)
+{
+#define COMMON {"n-customers", "400"}, {"n-products", "150"}, {"orders-per-day", "300"}
+    dsg_dataset *whole = open_dataset(OPTS(COMMON, {"start", "2024-01-01"}, {"end", "2024-03-10"}));
+    dsg_dataset *first = open_dataset(OPTS(COMMON, {"start", "2024-01-01"}, {"end", "2024-01-31"}));
+    dsg_dataset *next = open_dataset(
+        OPTS(COMMON, {"origin", "2024-01-01"}, {"start", "2024-02-01"}, {"end", "2024-03-10"}));
+#undef COMMON
+    expect x = {"ymd", "2024-02-01", "2024-03-10", 100, 1000, "2024-01-01", 400};
+    check_dataset(next, &x);
+    for (size_t t = 0; t < N_TABLES; t++) {
+        table w = read_whole(whole, t), f = read_whole(first, t), n = read_whole(next, t);
+        int status_col = t == ORDERS ? OR_STATUS : -1;
+        if (t == PRODUCTS) {
+            CHECK(n.info.rows == 0 && f.info.rows == w.info.rows);
+            for (uint64_t r = 0; r < w.info.rows; r++) /* active as of each run's end */
+                CHECK(rows_equal(&w, r, &f, r, -1) ||
+                      (f.cols[PR_ACTIVE].values[r] && !w.cols[PR_ACTIVE].values[r]));
+        } else {
+            CHECKF(f.info.rows + n.info.rows == w.info.rows, "table %s: %llu + %llu rows of %llu",
+                   w.info.name, (unsigned long long)f.info.rows, (unsigned long long)n.info.rows,
+                   (unsigned long long)w.info.rows);
+            for (uint64_t r = 0; r < n.info.rows; r++)
+                CHECKF(rows_equal(&w, f.info.rows + r, &n, r, -1),
+                       "table %s: row %llu of the increment differs", w.info.name,
+                       (unsigned long long)r);
+            uint64_t status_changed = 0;
+            for (uint64_t r = 0; r < f.info.rows; r++) {
+                CHECKF(rows_equal(&w, r, &f, r, status_col), "table %s: row %llu differs",
+                       w.info.name, (unsigned long long)r);
+                if (!rows_equal(&w, r, &f, r, -1)) { /* returned after January */
+                    CHECK(strcmp(str_at(&f, OR_STATUS, r), "completed") == 0 &&
+                          strcmp(str_at(&w, OR_STATUS, r), "returned") == 0);
+                    status_changed++;
+                }
+            }
+            if (t == ORDERS)
+                CHECKF(status_changed > 0 && status_changed < f.info.rows / 20,
+                       "%llu late returns", (unsigned long long)status_changed);
+        }
+        table_free(&w);
+        table_free(&f);
+        table_free(&n);
+    }
+    dsg_table_info info;
+    CHECK(dsg_dataset_table(next, CUSTOMERS, &info, NULL) == DSG_OK);
+    CHECK(info.file_suffix != NULL && strcmp(info.file_suffix, "-2024-02-01") == 0);
+    CHECK(dsg_dataset_table(next, ORDERS, &info, NULL) == DSG_OK && info.file_suffix == NULL);
+    CHECK(dsg_dataset_table(whole, CUSTOMERS, &info, NULL) == DSG_OK && info.file_suffix == NULL);
+    dsg_dataset_free(whole);
+    dsg_dataset_free(first);
+    dsg_dataset_free(next);
+    /* Starting inside a month partition: order files get the suffix too. */
+    dsg_dataset *mid = open_dataset(OPTS({"origin", "2024-01-01"}, {"start", "2024-01-15"},
+                                         {"end", "2024-01-20"}, {"orders-partitioning", "ym"},
+                                         {"n-customers", "50"}, {"orders-per-day", "10"}));
+    CHECK(dsg_dataset_table(mid, ITEMS, &info, NULL) == DSG_OK && info.file_suffix != NULL &&
+          strcmp(info.file_suffix, "-2024-01-15") == 0);
+    dsg_dataset_free(mid);
 }
 
 /* ---- option errors ---- */
@@ -1125,6 +1453,10 @@ static void test_errors(void)
         {"orders-std", "x"},
         {"orders-floor", "1000000001"},
         {"orders-floor", "1.5"},
+        {"orders-seasonality", "yes"},
+        {"orders-seasonality", ""},
+        {"origin", "2024-02-30"},
+        {"origin", "today"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         expect_set_error(bad[i].name, bad[i].value);
@@ -1145,12 +1477,16 @@ static void test_errors(void)
                          "--orders-min 10 is above --orders-max 9");
     expect_prepare_error(OPTS({"orders-mode", "range"}, {"orders-min", "300000"}),
                          "--orders-max 260000");
-    expect_prepare_error(
-        OPTS({"orders-per-day", "1000000000"}, {"start", "2024-01-01"}, {"end", "2026-09-27"}),
-        "10^12");
+    expect_prepare_error(OPTS({"orders-per-day", "1000000000"}, {"start", "2024-01-01"},
+                              {"end", "2026-09-27"}, {"orders-seasonality", "off"}),
+                         "10^12");
+    expect_prepare_error(OPTS({"origin", "2024-02-02"}, {"start", "2024-02-01"}, {"end", "2024-03-01"}),
+                         "--origin 2024-02-02 is after --start 2024-02-01");
+    expect_prepare_error(OPTS({"origin", "1700-01-01"}, {"start", "2024-02-01"}, {"end", "2024-03-01"}),
+                         "at most 100000");
     /* The longest range accepted: 100000 days. */
-    ds =
-        open_dataset(OPTS({"orders-per-day", "1"}, {"start", "2000-01-01"}, {"end", "2273-10-15"}));
+    ds = open_dataset(OPTS({"orders-per-day", "1"}, {"start", "2000-01-01"}, {"end", "2273-10-15"},
+                           {"orders-seasonality", "off"}));
     dsg_table_info info;
     CHECK(dsg_dataset_table(ds, ORDERS, &info, NULL) == DSG_OK && info.rows == 100000);
     dsg_dataset_free(ds);
@@ -1238,6 +1574,8 @@ int main(void)
     test_sizes();
     test_determinism();
     test_realism();
+    test_calendar();
+    test_increment();
     test_errors();
     test_allocation_failures();
     printf("test_ecommerce: all checks passed\n");

@@ -121,7 +121,9 @@ static dsg_status t_add_file(dsgt_table *t, const dsgt_file *f, dsg_error *err)
     for (size_t c = 0; c < f->n_columns; c++) {
         const dsg_column_stats *s = &f->columns[c];
         CHECKF(s->field_id == (int32_t)c + 1, "%s column %zu: field id %d", f->rel_path, c, (int)s->field_id);
-        CHECK(s->values == f->rows && s->nulls == 0 && s->has_minmax && s->path_len == 1);
+        /* nulls only in nullable columns (products.retired_on) */
+        CHECK(s->values == f->rows && s->path_len == 1 && s->nulls <= f->rows &&
+              (s->nulls == f->rows || s->has_minmax));
     }
     if (t->date_col >= 0) { /* order_date lies in the partition of the directories */
         const dsg_column_stats *s = &f->columns[t->date_col];

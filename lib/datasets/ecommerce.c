@@ -92,6 +92,7 @@
 #define RATE_SHAPE 0.65
 #define VIP_PERMILLE 50
 #define CUSTOMER_BLOCK_LOG2_MAX 20
+#define CUSTOMER_KEYS 64 /* permutation keys of the first blocks, tabulated */
 /* Product popularity: density 1/(x + c) over the rank fraction x, with
  * c = POPULARITY_C / n-products. */
 #define POPULARITY_C 30.0
@@ -211,7 +212,7 @@ static const dsg_option_info options[] = {
      "yearmonth (yearmonth=YYYY-MM)"},
     {"orders-mode", "fixed",
      "orders per day: fixed (--orders-per-day), range (uniform in --orders-min..--orders-max) "
-     "or normal (--orders-mean, --orders-std); options of the other modes are ignored"},
+     "or normal (--orders-mean, --orders-std); options of another mode are refused"},
     {"orders-min", "0.7 x orders-per-day", "range mode: fewest orders a day (0 to 10^9)"},
     {"orders-max", "1.3 x orders-per-day", "range mode: most orders a day (0 to 10^9)"},
     {"orders-mean", "orders-per-day", "normal mode: mean orders a day (0 to 10^9)"},
@@ -307,9 +308,13 @@ typedef struct country_model {
 
 typedef struct category_model {
     word_list brands, adjectives, nouns;
-    uint8_t qty_from[4];     /* qty = 1 + #(percent >= qty_from[i]) */
-    uint32_t return_q16;     /* return factor, mean 1 over products, * 2^16 */
 } category_model;
+
+/* What orders and items need of a category, packed (hot loops). */
+typedef struct category_sale {
+    uint8_t qty_from[4]; /* qty = 1 + #(percent >= qty_from[i]) */
+    uint32_t return_q16; /* return factor, mean 1 over products, * 2^16 */
+} category_sale;
 
 /* A product as orders and items see it. */
 typedef struct product_sale {
@@ -349,6 +354,7 @@ typedef struct ecommerce {
     char *vocab_pool;
     country_model countries[32];
     category_model categories[16];
+    category_sale category_sales[16];
     uint8_t country_of[4096]; /* by dsgi_below(draw, country_total) */
     unsigned country_total;
     uint8_t category_of[100];
@@ -378,6 +384,7 @@ typedef struct ecommerce {
     uint32_t rate_cum[RATE_BINS];
     uint16_t rate_guide[1u << RATE_GUIDE_BITS];
     uint32_t vip_below[RATE_BINS]; /* is_vip when the draw's top 32 bits are below */
+    uint64_t customer_keys[CUSTOMER_KEYS]; /* the permutation key of each early block */
     /* products */
     unsigned prod_log2;
     double popularity[(1u << POPULARITY_TABLE_BITS) + 1];
@@ -385,6 +392,7 @@ typedef struct ecommerce {
     uint64_t immortal_id;       /* the most popular product never retires */
     product_sale fallback;      /* that product */
     uint64_t return_base32;     /* RETURN_RATE * 2^32 */
+    bool skip_items; /* order_items will not be written: not planned */
 } ecommerce;
 
 /* ---- small helpers ---- */
@@ -696,7 +704,7 @@ static inline EC_ALWAYS_INLINE order_item item_of(const ecommerce *e, uint64_t o
         item.p = sale_of_rank(e, product_rank(e, r));
     }
     unsigned percent = (unsigned)(((r & 0xFFFFFFFFu) * 100) >> 32);
-    const uint8_t *from = e->categories[item.p.category].qty_from;
+    const uint8_t *from = e->category_sales[item.p.category].qty_from;
     item.qty = (int16_t)(1 + (percent >= from[0]) + (percent >= from[1]) + (percent >= from[2]) +
                          (percent >= from[3]));
     return item;
@@ -719,8 +727,9 @@ static inline uint64_t customer_of(const ecommerce *e, uint64_t order, uint64_t 
             bin++;
         uint64_t x32 = ((uint64_t)bin << 24) | (r2 & 0xFFFFFF);
         uint64_t slot = (x32 << e->cust_log2) >> 32;
-        uint64_t id = (block << e->cust_log2) +
-                      perm_fwd(slot, dsgi_rand(e->key.customer_perm, block), e->cust_log2) + 1;
+        uint64_t key = block < CUSTOMER_KEYS ? e->customer_keys[block]
+                                             : dsgi_rand(e->key.customer_perm, block);
+        uint64_t id = (block << e->cust_log2) + perm_fwd(slot, key, e->cust_log2) + 1;
         if (id <= eligible)
             return id;
         r = dsgi_mix64(r + DSGI_GOLDEN);
@@ -874,7 +883,7 @@ static dsg_status ec_create(void **state, dsg_error *err)
         unsigned from = 0;
         for (unsigned q = 0; q < 4; q++) {
             from += src->qty_percent[q];
-            cm->qty_from[q] = (uint8_t)from;
+            e->category_sales[c].qty_from[q] = (uint8_t)from;
         }
         assert(from + src->qty_percent[4] == 100);
         for (unsigned i = 0; i < src->product_share; i++)
@@ -883,7 +892,7 @@ static dsg_status ec_create(void **state, dsg_error *err)
     }
     assert(at == 100 && (size_t)(pool - e->vocab_pool) <= pool_size);
     for (unsigned c = 0; c < ec_n_categories; c++)
-        e->categories[c].return_q16 =
+        e->category_sales[c].return_q16 =
             (uint32_t)(ec_categories[c].return_factor / return_mean * 65536.0 + 0.5);
     at = 0;
     for (size_t k = 0; k < N_DISCOUNT_STEPS; k++)
@@ -1100,6 +1109,11 @@ static dsg_status validate(ecommerce *e, dsg_error *err)
     DSGI_RETURN_IF(n_history > MAX_DAYS, err, DSG_EINVAL,
                    "--origin %s to --%s %s spans %lld days; at most %d are supported", origin,
                    e->end_option, end, (long long)n_history, MAX_DAYS);
+    /* an option of another mode would be silently ignored: refused */
+    DSGI_RETURN_IF(e->mode != MODE_RANGE && (e->orders_min_set || e->orders_max_set), err, DSG_EINVAL,
+                   "--%s applies to --orders-mode range only", e->orders_min_set ? "orders-min" : "orders-max");
+    DSGI_RETURN_IF(e->mode != MODE_NORMAL && (e->orders_mean_set || e->orders_std_set), err, DSG_EINVAL,
+                   "--%s applies to --orders-mode normal only", e->orders_mean_set ? "orders-mean" : "orders-std");
     if (e->mode == MODE_RANGE) {
         if (!e->orders_min_set)
             e->orders_min = (uint64_t)llround(0.7 * (double)e->orders_per_day);
@@ -1244,6 +1258,8 @@ static void plan_rates(ecommerce *e)
     while (log2 < CUSTOMER_BLOCK_LOG2_MAX && ((uint64_t)2 << log2) <= e->n_customers)
         log2++;
     e->cust_log2 = log2; /* 2^log2 <= n-customers: block 0 is signed up at the origin */
+    for (uint64_t b = 0; b < CUSTOMER_KEYS; b++)
+        e->customer_keys[b] = dsgi_rand(e->key.customer_perm, b);
 }
 
 static void plan_popularity(ecommerce *e)
@@ -1341,7 +1357,8 @@ static dsg_status ec_prepare(void *state, dsg_error *err)
     e->fallback = sale_of_id(e, e->immortal_id);
     for (uint64_t rank = 0; product_table && rank < e->n_products; rank++)
         e->sale_of_rank[rank] = sale_pack(sale_of_id(e, product_id_of_rank(e, rank)), e->origin_day);
-    plan_items(e);
+    if (!e->skip_items) /* one pass over every order: only for order_items */
+        plan_items(e);
     return DSG_OK;
 }
 
@@ -1603,7 +1620,7 @@ static dsg_status fill_orders(const ecommerce *e, uint64_t first_row, size_t n, 
         for (unsigned k = 0; k < n_items; k++) {
             order_item item = item_of(e, order, k, today);
             cents += (uint64_t)item.qty * item.p.unit_cents;
-            return_q16 += e->categories[item.p.category].return_q16;
+            return_q16 += e->category_sales[item.p.category].return_q16;
         }
         amount[i] = (double)cents / 100.0;
 
@@ -1716,6 +1733,11 @@ static const dsg_partition_transform *ec_partition_transforms(const void *state,
                                                : tr_ymd;
 }
 
+static void ec_select(void *state, const unsigned char *wanted)
+{
+    ((ecommerce *)state)->skip_items = !wanted[T_ITEMS];
+}
+
 const dsgi_dataset_class dsgi_ecommerce_class = {
     .name = "ecommerce",
     .description = "customers, products, orders and their items, partitioned by order date",
@@ -1733,5 +1755,6 @@ const dsgi_dataset_class dsgi_ecommerce_class = {
     .partition_by = ec_partition_by,
     .partition_transforms = ec_partition_transforms,
     .fill = ec_fill,
+    .select = ec_select,
     .file_suffix = ec_file_suffix,
 };

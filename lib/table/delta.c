@@ -211,11 +211,17 @@ static const char *partition_type(const dsgt_table_args *a, size_t i, int *is_in
     }
     const dsg_field *src = a->partition_fields ? &a->partition_fields[i] : &a->fields[a->partition_source];
     switch (src->type) {
+    /* partition columns are not in the files: unsigned values take the
+     * next wider signed type */
     case DSG_BOOL: return "boolean";
     case DSG_INT8: *is_int = 1; return "byte";
-    case DSG_INT16: *is_int = 1; return "short";
-    case DSG_INT32: *is_int = 1; return "integer";
-    case DSG_INT64: *is_int = 1; return "long";
+    case DSG_INT16:
+    case DSG_UINT8: *is_int = 1; return "short";
+    case DSG_INT32:
+    case DSG_UINT16: *is_int = 1; return "integer";
+    case DSG_INT64:
+    case DSG_UINT32: *is_int = 1; return "long";
+    case DSG_UINT64: return "decimal(20,0)";
     case DSG_DATE: return "date";
     case DSG_STRING: return "string";
     default:

@@ -41,11 +41,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define DL_VERSION "1.0"
 #define DL_MAX_ATTEMPTS 40
+#define DL_MAX_SECONDS 120 /* stop retrying after this long */
 #define DL_MAX_KEYS 8
 
 /* ------------------------------------------------------------------ */
@@ -144,6 +146,7 @@ typedef struct dl_stat {
 
 typedef struct dl_file {
     char *rel;
+    char *path;          /* as the catalog stores it (set at commit) */
     uint64_t rows, bytes;
     char *keys[DL_MAX_KEYS]; /* partition values per key */
     dl_stat *stats;
@@ -151,7 +154,8 @@ typedef struct dl_file {
 } dl_file;
 
 struct dsgt_table {
-    sqlcat *cat;
+    sqlcat *cat;         /* NULL until commit for a SQLite file not there yet */
+    char *uri;           /* the catalog URI */
     char *name;
     dsg_table_mode mode;
     char *root;          /* the table root as DuckLake stores paths:
@@ -507,6 +511,7 @@ static void flatten(dl_col *cols, size_t *k, const dsg_field *f, size_t n, int64
 static void free_file(dl_file *f)
 {
     dsgi_free(f->rel);
+    dsgi_free(f->path);
     for (size_t i = 0; i < DL_MAX_KEYS; i++)
         dsgi_free(f->keys[i]);
     for (size_t i = 0; i < f->n_stats; i++) {
@@ -521,6 +526,7 @@ static void dl_free(dsgt_table *t)
     if (t == NULL)
         return;
     sqlcat_close(t->cat);
+    dsgi_free(t->uri);
     dsgi_free(t->name);
     dsgi_free(t->root);
     dsgi_free(t->data_path);
@@ -616,26 +622,41 @@ static dsg_status dl_open(dsgt_table **out, const dsgt_table_args *a, dsg_error 
     DSGI_RETURN_IF(a->catalog->namespace_ != NULL && strcmp(a->catalog->namespace_, "main") != 0, err, DSG_EINVAL,
                    "DuckLake tables are written to schema main (namespace '%s' is not supported)",
                    a->catalog->namespace_);
+    const char *kind = a->catalog->kind;
+    const char *file = sqlcat_sqlite_path(a->catalog->uri);
+    DSGI_RETURN_IF(kind != NULL && strcmp(kind, file ? "sqlite" : "postgres") != 0 &&
+                       !(file == NULL && strcmp(kind, "postgresql") == 0),
+                   err, DSG_EINVAL, "--catalog-kind %s does not match the catalog URI (DuckLake: sqlite or postgres)",
+                   kind);
     dsgt_table *t = dsgi_calloc(1, sizeof *t);
     if (t == NULL)
         return dsgi_fail(err, DSG_ENOMEM, "out of memory (DuckLake table)");
     dsg_status st = DSG_OK;
     t->mode = a->mode;
+    t->uri = xstrdup(a->catalog->uri);
     t->name = xstrdup(a->table_name);
     t->engine_info = xstrdup(a->engine_info ? a->engine_info : "dataset-generator");
     size_t n = count_nodes(a->fields, a->n_fields);
     t->cols = dsgi_calloc(n ? n : 1, sizeof *t->cols);
-    if (t->name == NULL || t->engine_info == NULL || t->cols == NULL) {
+    if (t->name == NULL || t->engine_info == NULL || t->cols == NULL || t->uri == NULL) {
         dl_free(t);
         return dsgi_fail(err, DSG_ENOMEM, "out of memory (DuckLake table)");
     }
     size_t k = 0;
     flatten(t->cols, &k, a->fields, a->n_fields, 0, DSG_STRUCT);
     t->n_cols = k;
+    /* A SQLite catalog that does not exist yet is created at commit:
+     * nothing is written before (a refused run leaves no file). */
+    struct stat sb;
+    int deferred = file != NULL && stat(file, &sb) != 0 && errno == ENOENT;
     if ((st = set_paths(t, a->store, err)) != DSG_OK || (st = set_partitioning(t, a, err)) != DSG_OK ||
-        (st = sqlcat_open(&t->cat, a->catalog->uri, err)) != DSG_OK) {
+        (!deferred && (st = sqlcat_open(&t->cat, a->catalog->uri, err)) != DSG_OK)) {
         dl_free(t);
         return st;
+    }
+    if (deferred) {
+        *out = t;
+        return DSG_OK;
     }
     /* Read what exists, without writing anything. */
     int exists = 0;
@@ -688,7 +709,11 @@ static dsg_status dl_add_file(dsgt_table *t, const dsgt_file *file, dsg_error *e
         free_file(f);
         return dsgi_fail(err, DSG_ENOMEM, "out of memory (DuckLake files)");
     }
-    /* partition values per DuckLake key: "01" -> "1", "2024-01" -> "2024", "1" */
+    /* partition values per DuckLake key, as the directory names write them
+     * ("2024", "01"; "2024-01" gives "2024" and "01"). Readers parse them
+     * as the transform's integer; keeping the directory's text keeps our
+     * files apart from DuckDB's ("month=1") in the groups of DuckDB's
+     * compaction, which requires one directory per group. */
     size_t key = 0;
     for (size_t l = 0; t->key_column != 0 && l < t->n_levels; l++) {
         const char *v = file->partition_values ? file->partition_values[l] : NULL;
@@ -700,15 +725,15 @@ static dsg_status dl_add_file(dsgt_table *t, const dsgt_file *file, dsg_error *e
         if (t->levels[l] == DSG_PART_IDENTITY) {
             f->keys[key++] = xstrdup(v);
         } else if (t->levels[l] == DSG_PART_YEARMONTH) {
-            long long y = 0, m = 0;
-            if (sscanf(v, "%lld-%lld", &y, &m) != 2) {
+            const char *dash = strchr(v, '-');
+            if (dash == NULL || dash == v || dash[1] == '\0') {
                 free_file(f);
                 return dsgi_fail(err, DSG_EINTERNAL, "DuckLake table %s: bad partition value %s", t->name, v);
             }
-            f->keys[key++] = xprintf("%lld", y);
-            f->keys[key++] = xprintf("%lld", m);
+            f->keys[key++] = xprintf("%.*s", (int)(dash - v), v);
+            f->keys[key++] = xstrdup(dash + 1);
         } else {
-            f->keys[key++] = xprintf("%lld", strtoll(v, NULL, 10));
+            f->keys[key++] = xstrdup(v);
         }
     }
     for (size_t i = 0; i < key; i++) {
@@ -1040,6 +1065,75 @@ static dsg_status create_table(dsgt_table *t, dl_snap *next, int64_t schema_id, 
     return DSG_OK;
 }
 
+/* Multi-row INSERTs: rows of one template ("(?, ?, NULL, ?)", each '?' a
+ * parameter) gathered and sent DL_BATCH_ROWS at a time, so a commit of
+ * many files costs a few statements, not one per statistic. The text
+ * values must stay alive until the flush. */
+#define DL_BATCH_ROWS 200
+
+typedef struct dl_rows {
+    sqlcat *c;
+    const char *prefix;  /* "INSERT INTO t VALUES " */
+    const char *tmpl;
+    size_t per_row;
+    sqlcat_value *v;
+    size_t n;            /* values gathered */
+} dl_rows;
+
+static dsg_status rows_init(dl_rows *r, sqlcat *c, const char *prefix, const char *tmpl, dsg_error *err)
+{
+    r->c = c;
+    r->prefix = prefix;
+    r->tmpl = tmpl;
+    r->per_row = 0;
+    for (const char *p = tmpl; *p; p++)
+        r->per_row += *p == '?';
+    r->n = 0;
+    r->v = dsgi_calloc(DL_BATCH_ROWS * r->per_row, sizeof *r->v);
+    return r->v ? DSG_OK : dsgi_fail(err, DSG_ENOMEM, "out of memory (DuckLake rows)");
+}
+
+static dsg_status rows_flush(dl_rows *r, dsg_error *err)
+{
+    if (r->n == 0)
+        return DSG_OK;
+    dsgi_buf sql;
+    dsgi_buf_init(&sql, 1u << 26);
+    dsg_status st = dsgi_buf_append(&sql, r->prefix, strlen(r->prefix), err);
+    size_t k = 0;
+    char num[24];
+    for (size_t row = 0; st == DSG_OK && row < r->n / r->per_row; row++) {
+        if (row > 0)
+            st = dsgi_buf_append(&sql, ", ", 2, err);
+        for (const char *p = r->tmpl; st == DSG_OK && *p; p++) {
+            if (*p == '?') {
+                int len = snprintf(num, sizeof num, "$%zu", ++k);
+                st = dsgi_buf_append(&sql, num, (size_t)len, err);
+            } else {
+                st = dsgi_buf_append(&sql, p, 1, err);
+            }
+        }
+    }
+    if (st == DSG_OK)
+        st = dsgi_buf_append(&sql, "", 1, err);
+    if (st == DSG_OK)
+        st = sqlcat_exec(r->c, (const char *)sql.data, r->v, r->n, NULL, err);
+    dsgi_buf_free(&sql);
+    r->n = 0;
+    return st;
+}
+
+static dsg_status rows_add(dl_rows *r, const sqlcat_value *vals, dsg_error *err)
+{
+    memcpy(r->v + r->n, vals, r->per_row * sizeof *vals);
+    r->n += r->per_row;
+    if (r->n == DL_BATCH_ROWS * r->per_row)
+        return rows_flush(r, err);
+    return DSG_OK;
+}
+
+static void rows_free(dl_rows *r) { dsgi_free(r->v); }
+
 /* Table-level statistics of one column, merged from files. */
 typedef struct dl_colstat {
     int seen;
@@ -1097,30 +1191,38 @@ static dsg_status add_files(dsgt_table *t, dl_snap *next, int64_t table_id, int6
         return dsgi_fail(err, DSG_ENOMEM, "out of memory (DuckLake statistics)");
     for (size_t i = 0; i < t->n_cols; i++)
         cs[i].nan = is_floating(t->cols[i].field->type) ? 0 : -1;
-    dsg_status st = DSG_OK;
-    char *path_buf = NULL;
+    dl_rows files, keys, stats;
+    memset(&files, 0, sizeof files);
+    memset(&keys, 0, sizeof keys);
+    memset(&stats, 0, sizeof stats);
+    dsg_status st = rows_init(&files, c, "INSERT INTO ducklake_data_file VALUES ",
+                              "(?, ?, ?, NULL, NULL, ?, ?, 'parquet', ?, ?, NULL, ?, ?, NULL, NULL, NULL)", err);
+    if (st == DSG_OK)
+        st = rows_init(&keys, c, "INSERT INTO ducklake_file_partition_value VALUES ", "(?, ?, ?, ?)", err);
+    if (st == DSG_OK)
+        st = rows_init(&stats, c, "INSERT INTO ducklake_file_column_stats VALUES ",
+                       "(?, ?, ?, NULL, ?, ?, ?, ?, ?, NULL)", err);
     for (size_t fi = 0; st == DSG_OK && fi < t->n_files; fi++) {
-        const dl_file *f = &t->files[fi];
+        dl_file *f = &t->files[fi];
         int64_t file_id = next->next_file_id++;
-        dsgi_free(path_buf);
-        path_buf = relative ? xstrdup(f->rel) : xprintf("%s%s", t->root, f->rel);
-        if (path_buf == NULL) {
+        dsgi_free(f->path);
+        f->path = relative ? xstrdup(f->rel) : xprintf("%s%s", t->root, f->rel);
+        if (f->path == NULL) {
             st = dsgi_fail(err, DSG_ENOMEM, "out of memory (DuckLake files)");
             break;
         }
-        sqlcat_value dp[10] = {sqlcat_int(file_id), sqlcat_int(table_id), sqlcat_int(next->id),
-                               sqlcat_text(path_buf), sqlcat_int(relative), sqlcat_int((int64_t)f->rows),
-                               sqlcat_int((int64_t)f->bytes), sqlcat_int(next_row),
-                               partition_id ? sqlcat_int(partition_id) : sqlcat_null(), sqlcat_null()};
-        st = exec(c, "INSERT INTO ducklake_data_file VALUES ($1, $2, $3, NULL, NULL, $4, $5, 'parquet', $6, $7, "
-                     "NULL, $8, $9, NULL, NULL, NULL)", dp, 9, err);
+        sqlcat_value dp[9] = {sqlcat_int(file_id), sqlcat_int(table_id), sqlcat_int(next->id),
+                              sqlcat_text(f->path), sqlcat_int(relative), sqlcat_int((int64_t)f->rows),
+                              sqlcat_int((int64_t)f->bytes), sqlcat_int(next_row),
+                              partition_id ? sqlcat_int(partition_id) : sqlcat_null()};
+        st = rows_add(&files, dp, err);
         next_row += (int64_t)f->rows;
         records += (int64_t)f->rows;
         size += (int64_t)f->bytes;
         for (size_t k = 0; st == DSG_OK && partition_id && k < t->n_keys; k++) {
             sqlcat_value kp[4] = {sqlcat_int(file_id), sqlcat_int(table_id), sqlcat_int((int64_t)k),
                                   sqlcat_text(f->keys[k])};
-            st = exec(c, "INSERT INTO ducklake_file_partition_value VALUES ($1, $2, $3, $4)", kp, 4, err);
+            st = rows_add(&keys, kp, err);
         }
         for (size_t k = 0; st == DSG_OK && k < f->n_stats; k++) {
             const dl_stat *s = &f->stats[k];
@@ -1128,8 +1230,7 @@ static dsg_status add_files(dsgt_table *t, dl_snap *next, int64_t table_id, int6
                                   sqlcat_int((int64_t)(s->values - s->nulls)), sqlcat_int((int64_t)s->nulls),
                                   sqlcat_text(s->min), sqlcat_text(s->max),
                                   s->nan < 0 ? sqlcat_null() : sqlcat_int(s->nan)};
-            st = exec(c, "INSERT INTO ducklake_file_column_stats VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, "
-                         "NULL)", sp, 8, err);
+            st = rows_add(&stats, sp, err);
             /* table statistics from our files */
             dl_colstat *x = &cs[s->column_id - 1];
             const dsg_field *lf = t->cols[s->column_id - 1].field;
@@ -1149,7 +1250,15 @@ static dsg_status add_files(dsgt_table *t, dl_snap *next, int64_t table_id, int6
             }
         }
     }
-    dsgi_free(path_buf);
+    if (st == DSG_OK)
+        st = rows_flush(&files, err);
+    if (st == DSG_OK)
+        st = rows_flush(&keys, err);
+    if (st == DSG_OK)
+        st = rows_flush(&stats, err);
+    rows_free(&files);
+    rows_free(&keys);
+    rows_free(&stats);
 
     /* merge with the table's statistics so far (a superset is always safe
      * for pruning; they are not versioned) */
@@ -1304,14 +1413,61 @@ static void backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
+static dsg_status commit_retrying(dsgt_table *const *ts, size_t n, sqlcat *c, int64_t *version,
+                                  dsg_error *err);
+
+/* Creates the parent directories of a file path. */
+static dsg_status make_parents(const char *uri, const char *file, dsg_error *err)
+{
+    char *p = xstrdup(file);
+    if (p == NULL)
+        return dsgi_fail(err, DSG_ENOMEM, "out of memory (DuckLake catalog)");
+    dsg_status st = DSG_OK;
+    for (char *q = p + 1; *q && st == DSG_OK; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            st = dsgi_fail(err, DSG_EIO, "catalog %s: cannot create directory %s: %s", uri, p, strerror(errno));
+        *q = '/';
+    }
+    dsgi_free(p);
+    return st;
+}
+
 /* Commits the files of several tables of one catalog in one snapshot. */
 static dsg_status commit_tables(dsgt_table *const *ts, size_t n, int64_t *version, dsg_error *err)
 {
     DSGI_RETURN_IF(n == 0, err, DSG_EINTERNAL, "DuckLake commit without tables");
-    sqlcat *c = ts[0]->cat;
     for (size_t i = 1; i < n; i++)
-        DSGI_RETURN_IF(strcmp(sqlcat_label(ts[i]->cat), sqlcat_label(c)) != 0, err, DSG_EINTERNAL,
+        DSGI_RETURN_IF(strcmp(ts[i]->uri, ts[0]->uri) != 0, err, DSG_EINTERNAL,
                        "DuckLake commit over several catalogs");
+    if (ts[0]->cat == NULL) {
+        const char *file = sqlcat_sqlite_path(ts[0]->uri);
+        if (file != NULL)
+            DSGI_FORWARD(make_parents(ts[0]->uri, file, err));
+        DSGI_FORWARD(sqlcat_open(&ts[0]->cat, ts[0]->uri, err));
+    }
+    sqlcat *c = ts[0]->cat;
+    /* every table's statements go through the first table's connection */
+    sqlcat **own = dsgi_calloc(n, sizeof *own);
+    if (own == NULL)
+        return dsgi_fail(err, DSG_ENOMEM, "out of memory (DuckLake commit)");
+    for (size_t i = 0; i < n; i++) {
+        own[i] = ts[i]->cat;
+        ts[i]->cat = c;
+    }
+    dsg_status st = commit_retrying(ts, n, c, version, err);
+    for (size_t i = 0; i < n; i++)
+        ts[i]->cat = own[i];
+    dsgi_free(own);
+    return st;
+}
+
+static dsg_status commit_retrying(dsgt_table *const *ts, size_t n, sqlcat *c, int64_t *version, dsg_error *err)
+{
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int attempt = 0;; attempt++) {
         dsg_status st = sqlcat_begin(c, SQLCAT_TX_WRITE, err);
         int64_t v = 0;
@@ -1326,7 +1482,8 @@ static dsg_status commit_tables(dsgt_table *const *ts, size_t n, int64_t *versio
         sqlcat_rollback(c);
         if (st != SQLCAT_CONFLICT)
             return st;
-        if (attempt + 1 >= DL_MAX_ATTEMPTS)
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (attempt + 1 >= DL_MAX_ATTEMPTS || now.tv_sec - t0.tv_sec > DL_MAX_SECONDS)
             return dsgi_fail(err, DSG_EREMOTE,
                              "DuckLake catalog %s: gave up after %d attempts lost to concurrent writers (%s)",
                              sqlcat_label(c), attempt + 1, err ? err->message : "");
@@ -1340,5 +1497,11 @@ static dsg_status dl_commit(dsgt_table *t, int64_t *version, dsg_error *err)
 }
 
 const dsgt_format dsgt_ducklake_format = {
-    "ducklake", 1, dl_open, dl_add_file, dl_commit, dl_free,
+    .name = "ducklake",
+    .needs_field_ids = 1,
+    .open = dl_open,
+    .add_file = dl_add_file,
+    .commit = dl_commit,
+    .free = dl_free,
+    .commit_many = commit_tables,
 };

@@ -66,6 +66,8 @@ static const char *sqlite_path(const char *uri)
     return NULL;
 }
 
+const char *sqlcat_sqlite_path(const char *uri) { return uri ? sqlite_path(uri) : NULL; }
+
 /* Builds the label (password removed) and extracts the password of a
  * PostgreSQL URI. Both are allocated; *password may stay NULL. */
 static dsg_status pg_label(const char *uri, char **label, char **password, dsg_error *err)

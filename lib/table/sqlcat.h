@@ -46,6 +46,10 @@ sqlcat_kind sqlcat_get_kind(const sqlcat *c);
 /* The URI without password, for messages. */
 const char *sqlcat_label(const sqlcat *c);
 
+/* The database file of a sqlite: URI ("sqlite:///a/b.db" -> "/a/b.db",
+ * "sqlite:rel.db" -> "rel.db"), pointing into uri; NULL for other URIs. */
+const char *sqlcat_sqlite_path(const char *uri);
+
 /* Only checks the URI's syntax (for up-front validation). */
 dsg_status sqlcat_check_uri(const char *uri, dsg_error *err);
 

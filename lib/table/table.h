@@ -141,6 +141,11 @@ typedef struct dsgt_format {
     /* *version: the table version / snapshot id committed */
     dsg_status (*commit)(dsgt_table *t, int64_t *version, dsg_error *err);
     void (*free)(dsgt_table *t);
+    /* Optional (NULL: the caller commits each table): commits the files
+     * of several tables of one run, opened with the same catalog, in one
+     * atomic commit (DuckLake: one snapshot per run). *version: the one
+     * version all of them now have. */
+    dsg_status (*commit_many)(dsgt_table *const *tables, size_t n, int64_t *version, dsg_error *err);
 } dsgt_format;
 
 /* The format named 'name', or NULL ("parquet" and "jsonl" are not table
@@ -164,5 +169,11 @@ extern const dsgt_format dsgt_ducklake_format;
  * public: dsg_table_session_* in dsg.h (lib/table/table_session.c). It
  * opens the store and the format, derives each file's partition values
  * from its hive directories, serialises add_file, and commits once. */
+
+/* Commits the sessions of one run: in one commit when their format has
+ * commit_many, else one by one in order (stopping at the first failure).
+ * versions[i] receives session i's committed version. */
+dsg_status dsgt_sessions_commit(dsg_table_session *const *sessions, size_t n, int64_t *versions,
+                                dsg_error *err);
 
 #endif /* DSG_TABLE_H */

@@ -264,3 +264,42 @@ dsg_status dsg_table_session_commit(dsg_table_session *s, int64_t *version, dsg_
         *version = v;
     return st;
 }
+
+dsg_status dsgt_sessions_commit(dsg_table_session *const *sessions, size_t n, int64_t *versions,
+                                dsg_error *err)
+{
+    if (n == 0)
+        return DSG_OK;
+    const dsgt_format *fmt = sessions[0]->format;
+    if (fmt->commit_many == NULL || n == 1) {
+        for (size_t i = 0; i < n; i++)
+            DSGI_FORWARD(dsg_table_session_commit(sessions[i], &versions[i], err));
+        return DSG_OK;
+    }
+    dsgt_table **tables = dsgi_calloc(n, sizeof *tables);
+    if (tables == NULL)
+        return dsgi_fail(err, DSG_ENOMEM, "out of memory (committing %zu tables)", n);
+    dsg_status st = DSG_OK;
+    size_t locked = 0;
+    for (; locked < n && st == DSG_OK; locked++) {
+        dsg_table_session *s = sessions[locked];
+        pthread_mutex_lock(&s->lock);
+        tables[locked] = s->table;
+        if (s->format != fmt)
+            st = dsgi_fail(err, DSG_EINTERNAL, "tables of one run in different formats");
+        else if (s->committed)
+            st = dsgi_fail(err, DSG_ESTATE, "table %s committed twice", s->name);
+    }
+    int64_t v = 0;
+    if (st == DSG_OK)
+        st = fmt->commit_many(tables, n, &v, err);
+    for (size_t i = 0; i < locked; i++) {
+        if (st == DSG_OK) {
+            sessions[i]->committed = 1;
+            versions[i] = v;
+        }
+        pthread_mutex_unlock(&sessions[i]->lock);
+    }
+    dsgi_free(tables);
+    return st;
+}

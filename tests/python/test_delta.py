@@ -492,3 +492,72 @@ def test_s3_writers_race_for_versions(dsg_bin, s3):
         files = set(DeltaTable(f"{uri}/customers", version=v, storage_options=s3_options(s3)).file_uris())
         adds_per_version.append(files)
     assert adds_per_version[0] < adds_per_version[1] < adds_per_version[2]
+
+
+# ---------------------------------------------------------------- Python writer
+
+def test_python_writer_user_data_to_delta(tmp_path):
+    """A user's Arrow data through create_writer("delta"): binary, decimal128
+    beyond 18 digits (exact statistics), maps, identity partitions (an
+    unsigned one as the next wider signed type), then an append."""
+    import dataset_generator as dg
+    t = pa.table({"id": pa.array([1, 2, 3], pa.int64()),
+                  "b": pa.array([b"x", None, b"zz"]),
+                  "d": pa.array([Decimal("12345678901234567.891"), None, Decimal("-1.500")], pa.decimal128(20, 3)),
+                  "m": pa.array([[("a", 1)], None, [("b", 2), ("c", None)]], pa.map_(pa.string(), pa.int32())),
+                  "country": ["de", "fr", "de"],
+                  "u": pa.array([1, 2, 200], pa.uint8())})
+    out = tmp_path / "py"
+    with dg.create_writer("delta", str(out)) as w:
+        assert w.write("t", t, partition_spec=["country", "u"])["rows"] == 3
+    with dg.create_writer("delta", str(out), options=dg.WriterOptions(mode="append")) as w:
+        w.write("t", t.slice(0, 1), partition_spec=["country", "u"])
+    dt = DeltaTable(str(out / "t"))
+    assert dt.version() == 1
+    types = {f["name"]: f["type"] for f in delta_schema(dt)["fields"]}
+    assert types["b"] == "binary" and types["d"] == "decimal(20,3)" and types["u"] == "short"
+    assert types["m"]["type"] == "map" and list(dt.metadata().partition_columns) == ["country", "u"]
+    got = sorted(pa.table(dt.to_pyarrow_table()).to_pylist(), key=lambda r: (r["id"], r["country"]))
+    assert [r["id"] for r in got] == [1, 1, 2, 3]
+    assert got[3]["d"] == Decimal("-1.500") and got[3]["u"] == 200 and got[3]["b"] == b"zz"
+    assert dict(got[3]["m"]) == {"b": 2, "c": None}
+    adds = pa.table(dt.get_add_actions(flatten=True)).to_pylist()
+    big = [a for a in adds if a["partition.u"] == 1]
+    assert big and all(a["min.d"] == a["max.d"] == Decimal("12345678901234567.891") for a in big)
+    con = duckdb_connect("delta")
+    assert con.execute(f"SELECT count(*), sum(u) FROM delta_scan('{out / 't'}')").fetchone() == (4, 204)
+
+
+# ---------------------------------------------------------------- checkpoints written by others
+
+def test_we_append_after_checkpoints_of_delta_rs_and_spark(run_cli, tmp_path, spark):
+    """Our log reader starts from checkpoints that delta-rs and Spark wrote
+    (their Parquet, read by our small reader: the JSON commits before them
+    are deleted), then we append."""
+    spark_small_logs(spark)
+    out = tmp_path / "rs"
+    small(run_cli, out, extra=("--tables", "customers"))
+    small(run_cli, out, mode="append", seed="12", extra=("--tables", "customers"))
+    dt = DeltaTable(str(out / "customers"))
+    dt.create_checkpoint()
+    log = out / "customers" / "_delta_log"
+    (log / f"{0:020d}.json").unlink()  # only the checkpoint can tell version 0 now
+    small(run_cli, out, mode="append", seed="13", extra=("--tables", "customers"))
+    assert DeltaTable(str(out / "customers")).to_pyarrow_table().num_rows == 3 * 40
+    # Spark: a table it creates with a checkpoint every version (its first
+    # at version 1)
+    src = spark.read.format("delta").load(str(out / "customers")).limit(5).cache()
+    sp = tmp_path / "spark" / "customers"
+    spark.conf.set("spark.databricks.delta.properties.defaults.checkpointInterval", "1")
+    try:
+        for _ in range(2):
+            src.write.format("delta").mode("append").save(str(sp))
+    finally:
+        spark.conf.unset("spark.databricks.delta.properties.defaults.checkpointInterval")
+    slog = sp / "_delta_log"
+    assert (slog / f"{1:020d}.checkpoint.parquet").exists()
+    for v in range(2):
+        (slog / f"{v:020d}.json").unlink()
+    small(run_cli, tmp_path / "spark", mode="append", seed="14", extra=("--tables", "customers"))
+    assert spark.read.format("delta").load(str(sp)).count() == 10 + 40
+    assert DeltaTable(str(sp)).version() == 2

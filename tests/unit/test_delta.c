@@ -367,6 +367,58 @@ static void check_race(int writers)
     dsgt_store_free(s);
 }
 
+/* An overwrite racing appends: whatever the order the store settles, the
+ * live files are exactly those of the overwrite's version and of the
+ * versions after it (the overwrite removed everything before it, including
+ * commits it lost races to). */
+static void check_overwrite_race(void)
+{
+    dsgt_store *s = open_store();
+    dlt_snapshot before;
+    dsg_error err;
+    CHECK(dlt_snapshot_init(&before, &err) == DSG_OK && dlt_snapshot_load(&before, s, root, &err) == DSG_OK);
+    for (int i = 0; i < 4; i++) {
+        pid_t pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0) {
+            char tag[16];
+            snprintf(tag, sizeof tag, "owr%d", i);
+            commit_files(i == 0 ? DSG_MODE_OVERWRITE : DSG_MODE_APPEND, 2, 200000 + i * 1000, tag);
+            _exit(0);
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        int status;
+        CHECK(wait(&status) > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    dlt_snapshot after;
+    CHECK(dlt_snapshot_init(&after, &err) == DSG_OK && dlt_snapshot_load(&after, s, root, &err) == DSG_OK);
+    CHECK(after.version == before.version + 4);
+    json_t *want = json_object();
+    int64_t ow = -1;
+    for (int64_t v = before.version + 1; v <= after.version; v++) {
+        json_t *c = read_commit(v);
+        if (find_action(c, "remove", 0) != NULL) {
+            CHECK(ow < 0);
+            ow = v;
+            json_object_clear(want);
+        }
+        for (size_t i = 0; find_action(c, "add", i) != NULL; i++)
+            json_object_set_new(want, json_string_value(json_object_get(find_action(c, "add", i), "path")),
+                                json_true());
+        json_decref(c);
+    }
+    CHECK(ow > before.version);
+    CHECK(json_object_size(after.adds) == json_object_size(want));
+    const char *key;
+    json_t *v;
+    json_object_foreach(want, key, v) CHECKF(json_object_get(after.adds, key) != NULL, "%s is not live", key);
+    json_decref(want);
+    dlt_snapshot_free(&before);
+    dlt_snapshot_free(&after);
+    dsgt_store_free(s);
+}
+
 static void check_checkpoint_reload(void)
 {
     /* the snapshot from the checkpoint + later commits equals a replay of
@@ -439,6 +491,7 @@ int main(int argc, char **argv)
     check_refusals();
     check_checkpoint_reload();
     check_race(4);
+    check_overwrite_race();
     /* overwrite: one commit removing every current file */
     dsgt_store *s = open_store();
     dlt_snapshot snap;

@@ -160,7 +160,9 @@ static void t_free(dsgt_table *t)
     free(t);
 }
 
-static const dsgt_format test_format = {"testfmt", 1, t_open, t_add_file, t_commit, t_free};
+static const dsgt_format test_format = {
+    .name = "testfmt", .needs_field_ids = 1, .open = t_open, .add_file = t_add_file, .commit = t_commit, .free = t_free,
+};
 
 /* ---- helpers ---- */
 

@@ -526,3 +526,38 @@ def test_python_writer_user_data_to_delta(tmp_path):
     assert big and all(a["min.d"] == a["max.d"] == Decimal("12345678901234567.891") for a in big)
     con = duckdb_connect("delta")
     assert con.execute(f"SELECT count(*), sum(u) FROM delta_scan('{out / 't'}')").fetchone() == (4, 204)
+
+
+# ---------------------------------------------------------------- checkpoints written by others
+
+def test_we_append_after_checkpoints_of_delta_rs_and_spark(run_cli, tmp_path, spark):
+    """Our log reader starts from checkpoints that delta-rs and Spark wrote
+    (their Parquet, read by our small reader: the JSON commits before them
+    are deleted), then we append."""
+    spark_small_logs(spark)
+    out = tmp_path / "rs"
+    small(run_cli, out, extra=("--tables", "customers"))
+    small(run_cli, out, mode="append", seed="12", extra=("--tables", "customers"))
+    dt = DeltaTable(str(out / "customers"))
+    dt.create_checkpoint()
+    log = out / "customers" / "_delta_log"
+    (log / f"{0:020d}.json").unlink()  # only the checkpoint can tell version 0 now
+    small(run_cli, out, mode="append", seed="13", extra=("--tables", "customers"))
+    assert DeltaTable(str(out / "customers")).to_pyarrow_table().num_rows == 3 * 40
+    # Spark: a table it creates with a checkpoint every version (its first
+    # at version 1)
+    src = spark.read.format("delta").load(str(out / "customers")).limit(5).cache()
+    sp = tmp_path / "spark" / "customers"
+    spark.conf.set("spark.databricks.delta.properties.defaults.checkpointInterval", "1")
+    try:
+        for _ in range(2):
+            src.write.format("delta").mode("append").save(str(sp))
+    finally:
+        spark.conf.unset("spark.databricks.delta.properties.defaults.checkpointInterval")
+    slog = sp / "_delta_log"
+    assert (slog / f"{1:020d}.checkpoint.parquet").exists()
+    for v in range(2):
+        (slog / f"{v:020d}.json").unlink()
+    small(run_cli, tmp_path / "spark", mode="append", seed="14", extra=("--tables", "customers"))
+    assert spark.read.format("delta").load(str(sp)).count() == 10 + 40
+    assert DeltaTable(str(sp)).version() == 2

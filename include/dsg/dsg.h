@@ -381,6 +381,11 @@ const dsg_option_info *dsg_dataset_options(const dsg_dataset *ds, size_t *n);
  * below are used; options may not change afterwards. */
 dsg_status dsg_dataset_prepare(dsg_dataset *ds, dsg_error *err);
 
+/* Optional, before dsg_dataset_prepare: only these tables will be written,
+ * so prepare may skip planning the others (they then report 0 rows and
+ * dsg_run refuses to write them). Unknown names fail with DSG_EINVAL. */
+dsg_status dsg_dataset_select_tables(dsg_dataset *ds, const char *const *names, size_t n, dsg_error *err);
+
 size_t dsg_dataset_n_tables(const dsg_dataset *ds);
 
 /* How a partition column (a hive directory level) derives from the
@@ -610,6 +615,13 @@ typedef struct dsg_run_stats {
  * under its final name or not at all. *stats is written on success. */
 dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *stats,
                    dsg_error *err);
+
+/* The plan of a run without running it (--dry-run): the same checks as
+ * dsg_run, then on_file is called for every file this run (this shard)
+ * would write, in plan order, with its rows and an estimate of its raw
+ * column bytes (not the file size). Nothing is written, nothing is sent.
+ * *stats receives the totals (bytes: the estimate). */
+dsg_status dsg_run_plan(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *stats, dsg_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Apache Arrow C Data Interface                                       */

@@ -51,6 +51,10 @@ GENERATOR_OPTIONS = {
     "ecommerce": dict(n_customers=700, n_products=90, orders_per_day=40, start="2024-02-27", end="2024-03-02",
                       seed=7),
     "alltypes": dict(rows=3000, seed=11),
+    "weather": dict(locations="Berlin,Lima,Tokyo", start="2023-06-01", end="2023-06-03", storm_rate=0.3),
+    "sensors": dict(n_devices=6, start="2023-06-01", end="2023-06-01", missing_probability=0.05),
+    "market_ohlcv": dict(symbols="AA,BB", start="2023-06-01", end="2023-06-05", freq="5m"),
+    "market_quotes": dict(symbols="AA,BB", start="2023-06-01", end="2023-06-01", quotes_per_minute=3),
 }
 
 
@@ -97,6 +101,10 @@ def arrow_canon(v, ty):
     if pa.types.is_list(ty):
         return [arrow_canon(x, ty.value_type) for x in v]
     return canon(v)
+
+
+def test_every_generator_is_covered():
+    assert set(dg.available_generators()) == set(GENERATOR_OPTIONS)
 
 
 @pytest.mark.parametrize("name", sorted(GENERATOR_OPTIONS))

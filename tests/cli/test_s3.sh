@@ -146,7 +146,7 @@ expect_exit "a prefix that holds objects is refused" 2 "already holds objects"
 ctl put "$backend" "$bucket" runs/alltypes/alltypes/stale.txt stale
 ctl put "$backend" "$bucket" runs/alltypes/keep.txt keep
 s3gen alltypes --rows 60000 --file-rows-target 25000 --output "s3://$bucket/runs/alltypes" --overwrite
-expect_exit "--overwrite replaces the tables" 0 "1 tables, 3 files"
+expect_exit "--overwrite replaces the tables" 0 "1 table, 3 files"
 mkdir -p "$work/expect-overwrite" && cp -r "$work/local-alltypes/." "$work/expect-overwrite/" && echo -n keep >"$work/expect-overwrite/keep.txt"
 same_objects "--overwrite removed the stale object and kept the others" runs/alltypes "$work/expect-overwrite"
 
@@ -155,7 +155,7 @@ same_objects "--overwrite removed the stale object and kept the others" runs/all
 ctl reset "$control"
 AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_ENDPOINT_URL=$endpoint AWS_REGION=us-east-1 \
     run generate alltypes --rows 1000 --s3-uri "s3://$bucket/base" --output ./env-run
-expect_exit "credentials and endpoint from the environment" 0 "1 files"
+expect_exit "credentials and endpoint from the environment" 0 "1 file,"
 if ctl list "$backend" "$bucket" base/ | grep -qx 'base/env-run/alltypes/alltypes.parquet'; then
     pass "a relative --output is written under --s3-uri"
 else
@@ -164,7 +164,7 @@ fi
 # A session token is signed (x-amz-security-token) and never printed.
 AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=session-token-xyz \
     run generate alltypes --rows 1000 --output "s3://$bucket/token-run" --s3-endpoint "$endpoint"
-expect_exit "a session token is signed" 0 "1 files"
+expect_exit "a session token is signed" 0 "1 file,"
 
 # ---- (b) a file of several parts ----
 
@@ -178,7 +178,7 @@ else
 fi
 ctl reset "$control"
 s3gen "${big_args[@]}" --output "s3://$bucket/big" --s3-part-size 5
-expect_exit "multipart upload" 0 "1 files"
+expect_exit "multipart upload" 0 "1 file,"
 parts=$(count '^UploadPart 200')
 if [ "$parts" -ge 3 ] && [ "$(count '^CompleteMultipartUpload 200')" -eq 1 ]; then
     pass "the large file went out in $parts parts and one CompleteMultipartUpload"

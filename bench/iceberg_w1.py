@@ -1,6 +1,6 @@
 """W1 as Iceberg beside plain Parquet and beside pyiceberg, in one run.
 
-  python bench/iceberg_w1.py [--bin build/dataset-generator] [--runs 3] [--out /tmp/dsg-bench-iceberg]
+  python bench/iceberg_w1.py [--bin build/dataset-generator] [--runs 5] [--out /tmp/dsg-bench-iceberg]
 
 1. dataset-generator, W1 as plain Parquet (snappy, 2 threads);
 2. dataset-generator, W1 as Iceberg tables committed to a SQLite catalog;
@@ -13,6 +13,7 @@ Needs the test environment's Python (pyiceberg, pyarrow): run it with
 $DSG_TESTENV/venv/bin/python. Never part of the test suite.
 """
 import argparse
+import warnings
 import os
 import resource
 import shutil
@@ -44,40 +45,48 @@ def timed(cmd):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=str(Path(__file__).resolve().parents[1] / "build" / "dataset-generator"))
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", default="/tmp/dsg-bench-iceberg")
     a = ap.parse_args()
+    warnings.filterwarnings("ignore")
     out = Path(a.out)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     results = []
 
-    def ours(label, extra, make_dirs):
-        walls, rss = [], []
-        for i in range(a.runs + 1):  # one warm-up
-            d = out / f"{label}-{i}"
+    # our two runs alternate (parquet, iceberg, parquet, ...) so that the
+    # load of a shared machine weighs on both alike
+    variants = [("dataset-generator parquet", lambda d: []),
+                ("dataset-generator iceberg+sqlite",
+                 lambda d: ["--format", "iceberg", "--catalog-uri", f"sqlite:///{d / 'catalog.db'}"])]
+    walls = {v[0]: [] for v in variants}
+    rss = {v[0]: [] for v in variants}
+    last = {}
+    for i in range(a.runs + 1):  # the first round warms up
+        for k, (label, extra) in enumerate(variants):
+            d = out / f"ours{k}-{i}"
             shutil.rmtree(d, ignore_errors=True)
-            make_dirs(d)
+            d.mkdir()
             w, r = timed([a.bin, "generate", "ecommerce", "--output", str(d / "data"), *W1, *extra(d)])
             if i:
-                walls.append(w)
-                rss.append(r)
-            last = d
-        results.append((label, statistics.median(walls), statistics.median(rss), du(last / "data")))
-        return last
-
-    parquet = ours("dataset-generator parquet", lambda d: [], lambda d: d.mkdir())
-    ours("dataset-generator iceberg+sqlite", lambda d: ["--format", "iceberg", "--catalog-uri",
-                                                        f"sqlite:///{d / 'catalog.db'}"], lambda d: d.mkdir())
+                walls[label].append(w)
+                rss[label].append(r)
+            last[label] = d
+    for label, _ in variants:
+        results.append((label, statistics.median(walls[label]), statistics.median(rss[label]),
+                        du(last[label] / "data")))
+    parquet = last[variants[0][0]]
 
     # pyiceberg: the same rows from memory
+    import pyarrow as pa
     import pyarrow.parquet as pq
     from pyiceberg.catalog.sql import SqlCatalog
     from pyiceberg.transforms import MonthTransform
     data = {}
     for t in TABLES:
         files = sorted((parquet / "data" / t).rglob("*.parquet"))
-        data[t] = pq.ParquetDataset([str(f) for f in files]).read()
+        # file by file: no hive partition columns added, exactly the files' columns
+        data[t] = pa.concat_tables([pq.ParquetFile(f).read() for f in files])
     walls = []
     for i in range(a.runs + 1):
         d = out / f"pyiceberg-{i}"

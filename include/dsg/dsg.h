@@ -15,6 +15,24 @@
  *    functions accept NULL.
  *  - Objects are not thread-safe: one object is used by one thread at a
  *    time. Distinct objects may be used from distinct threads at once.
+ *
+ * Example (docs/example.c, compiled and run by the tests):
+ *
+ *     dsg_error err;
+ *     dsg_dataset *ds = NULL;
+ *     if (dsg_dataset_create(&ds, "ecommerce", &err) != DSG_OK ||
+ *         dsg_dataset_set(ds, "n-customers", "1000", &err) != DSG_OK ||
+ *         dsg_dataset_prepare(ds, &err) != DSG_OK) { ... err.message ... }
+ *     dsg_run_options opt;
+ *     dsg_run_options_init(&opt);
+ *     opt.output = "out";            (or "s3://bucket/prefix" with opt.s3)
+ *     dsg_run_stats stats;
+ *     dsg_status st = dsg_run(ds, &opt, &stats, &err);
+ *     dsg_dataset_free(ds);
+ *
+ * Build: cc app.c $(pkg-config --cflags --libs dsg); the library is
+ * libdsg.so.MAJOR (SONAME) exporting only dsg_* symbols, or libdsg.a with
+ * pkg-config --static.
  */
 #ifndef DSG_H
 #define DSG_H

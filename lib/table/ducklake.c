@@ -19,19 +19,24 @@
  *      mode create refuses an existing table). Nothing is written.
  *   2. the run writes every data file under its final name; add_file
  *      keeps its path, rows, bytes, partition values and column stats.
- *   3. commit: BEGIN IMMEDIATE (SQLite) / SERIALIZABLE (PostgreSQL);
+ *   3. commit (every table of a run at once through commit_many, so a
+ *      run is one snapshot): BEGIN IMMEDIATE (SQLite) / SERIALIZABLE
+ *      (PostgreSQL); a SQLite file that did not exist is created here;
  *      create the catalog tables and initial rows if the catalog is new;
  *      read the latest snapshot; for each table create it (table, columns,
  *      schema version, partition spec) or find it (overwrite: end every
  *      live data file, delete file and inlined row); insert the data files,
- *      their column statistics and partition values; update the table
- *      statistics; insert snapshot N+1 and its changes; COMMIT.
+ *      their column statistics and partition values (multi-row INSERTs);
+ *      merge the table statistics (not versioned in DuckLake: bounds only
+ *      widen, so they stay true for every snapshot); insert snapshot N+1
+ *      and its changes (author: this program); COMMIT.
  *      SQLCAT_CONFLICT (busy, serialization failure, a snapshot id taken
  *      by a concurrent writer): roll back, wait, redo step 3 from a fresh
  *      read. A table created meanwhile by a concurrent writer (another
  *      shard of the same run) is appended to.
  * A crash before 3 commits leaves the catalog at its previous snapshot;
- * the files written so far are orphans no snapshot references.
+ * the files written so far are orphans no snapshot references. A run
+ * with nothing to record (no table created, no file) makes no snapshot.
  */
 #include "table/table.h"
 #include "table/sqlcat.h"
@@ -139,8 +144,8 @@ typedef struct dl_col {
 /* Statistics of one leaf column of one file, as catalog text. */
 typedef struct dl_stat {
     int64_t column_id;
-    uint64_t values, nulls;
-    int nan;             /* -1: not a floating column */
+    uint64_t values, nulls, nans;
+    int nan;             /* -1: not a floating column, else nans > 0 */
     char *min, *max;     /* NULL: unknown */
 } dl_stat;
 
@@ -756,6 +761,7 @@ static dsg_status dl_add_file(dsgt_table *t, const dsgt_file *file, dsg_error *e
         const dsg_field *leaf = t->cols[s->column_id - 1].field;
         s->values = cs->values;
         s->nulls = cs->nulls;
+        s->nans = cs->nans;
         s->nan = is_floating(leaf->type) ? cs->nans > 0 : -1;
         if (cs->has_minmax) {
             s->min = stat_text(leaf, cs->min, cs->min_len);
@@ -1245,7 +1251,7 @@ static dsg_status add_files(dsgt_table *t, dl_snap *next, int64_t table_id, int6
                     st = DSG_ENOMEM;
                 else if (a != DSG_OK || b != DSG_OK)
                     x->minmax_unknown = 1;
-            } else if (s->values > s->nulls + (uint64_t)(s->nan > 0)) {
+            } else if (s->values > s->nulls + s->nans) { /* values, but no bounds */
                 x->minmax_unknown = 1;
             }
         }

@@ -33,8 +33,8 @@
  * finest of the directory levels' transforms of the source column
  * (year/month/day -> day(order_date), year/month and yearmonth ->
  * month(order_date), .../hour -> hour(ts)); identity fields when the
- * levels are real columns; unpartitioned when the directories derive from
- * no column of the table.
+ * levels are real columns; levels that are no column of the files are
+ * refused (DSG_EINVAL).
  */
 #include "table/avro.h"
 #include "table/iceberg_internal.h"

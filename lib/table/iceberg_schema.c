@@ -347,11 +347,14 @@ dsg_status ice_spec_build(ice_spec *spec, const ice_schema *schema, const dsgt_t
         return DSG_OK;
     }
     /* No source column: identity fields when every level is a real
-     * column; otherwise the directories carry no column and the Iceberg
-     * table is unpartitioned (its files still lie in the directories). */
+     * column. Directory levels that are not columns of the files (user
+     * data partitioned with its partition columns left out) cannot be
+     * represented: Iceberg keeps every column in the data files. */
     for (size_t i = 0; i < args->n_partition_by; i++)
-        if (top_level_leaf(args, args->partition_by[i]) < 0)
-            return DSG_OK;
+        DSGI_RETURN_IF(top_level_leaf(args, args->partition_by[i]) < 0, err, DSG_EINVAL,
+                       "Iceberg table %s: partition column %s is not a column of the data files "
+                       "(Iceberg keeps partition columns in the files)",
+                       args->table_name, args->partition_by[i]);
     for (size_t i = 0; i < args->n_partition_by; i++) {
         int c = top_level_leaf(args, args->partition_by[i]);
         const dsg_field *f = &args->fields[c];

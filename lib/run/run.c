@@ -203,6 +203,17 @@ static dsg_status check_options(run_ctx *rc, dsg_dataset *ds, const dsg_run_opti
     }
     if (strncmp(opt->output, "s3://", 5) == 0)
         return DSG_OK; /* s3_open checks the URI and the S3 options */
+    /* "s3:/bkt/x", "S3://bkt", "s3a://bkt": a URI that is not s3:// would
+     * otherwise become a local directory named "s3:" */
+    size_t scheme = strspn(opt->output, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+    if (scheme > 0 && opt->output[scheme] == ':') {
+        char shown[1200];
+        dsgi_uri_redact(opt->output, shown, sizeof shown);
+        return dsgi_fail(err, DSG_EINVAL,
+                         "output %s is neither s3://BUCKET/PREFIX nor a local directory (for a directory "
+                         "whose name has a ':', write ./%s)",
+                         shown, shown);
+    }
     struct stat st;
     if (stat(opt->output, &st) == 0) {
         DSGI_RETURN_IF(!S_ISDIR(st.st_mode), err, DSG_EINVAL, "output %s exists and is not a directory",

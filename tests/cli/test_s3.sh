@@ -268,8 +268,21 @@ fi
 s3gen alltypes --rows 10 --output "s3://no-such-bucket/x"
 expect_exit "no such bucket: exit 1 naming it" 1 "s3://no-such-bucket/x/: ListObjectsV2 failed: HTTP 404 NoSuchBucket"
 run generate alltypes --rows 10 --output "s3://$bucket/x" --s3-endpoint http://127.0.0.1:1 --s3-key "$key" \
-    --s3-secret "$secret"
-expect_exit "unreachable endpoint: exit 1 at once naming the bucket" 1 "s3://$bucket/x/: ListObjectsV2 failed: .*(refused|connect)"
+    --s3-secret "$secret" --s3-max-retries 2
+expect_exit "refused connections: retried (bounded), exit 1 naming the bucket" 1 \
+    "s3://$bucket/x/: ListObjectsV2 failed: .*(refused|connect).*\(gave up after 3 attempts\)"
+run generate alltypes --rows 10 --output "s3://$bucket/x" --s3-endpoint http://no-such-host.invalid:9000 \
+    --s3-key "$key" --s3-secret "$secret" --s3-max-retries 2
+expect_exit "DNS failures: retried (bounded), exit 1" 1 "ListObjectsV2 failed: .*resolve.*\(gave up after 3 attempts\)"
+# near-miss schemes are refused, never written to a local directory "s3:"
+for near in "s3:/$bucket/x" "s3:$bucket/x" "S3://$bucket/x" "s3a://$bucket/x"; do
+    mkdir -p "$work/near"
+    (cd "$work/near" && "$DSG_BIN" generate alltypes --rows 10 --output "$near" >"$work/stdout" 2>"$work/stderr")
+    rc=$?
+    expect_exit "--output $near is refused" 2 "neither s3://BUCKET/PREFIX nor a local directory"
+done
+[ -z "$(ls -A "$work/near")" ] && pass "no local directory named after a near-miss URI" ||
+    fail "no local directory named after a near-miss URI" "$(ls -A "$work/near")"
 
 # ---- (e) a wrong secret ----
 

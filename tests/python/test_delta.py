@@ -303,9 +303,9 @@ def test_spark_reads_every_table(spark, ecommerce, alltypes):
 
 # ---------------------------------------------------------------- modes and history
 
-def small(run_cli, out, mode=None, check=True, seed="7", env=None, extra=()):
-    return generate(run_cli, "ecommerce", out, *ECOM[:-2], "--seed", seed, "--tables", "customers,orders",
-                    *extra, mode=mode, check=check, env=env)
+def small(run_cli, out, mode=None, check=True, seed="7", env=None, tables="customers,orders"):
+    return generate(run_cli, "ecommerce", out, *ECOM[:-2], "--seed", seed, "--tables", tables,
+                    mode=mode, check=check, env=env)
 
 
 def test_append_twice_time_travel_and_overwrite(run_cli, tmp_path, spark):
@@ -339,7 +339,7 @@ def test_checkpoint_after_ten_commits_read_by_all(run_cli, tmp_path, spark):
     spark_small_logs(spark)
     out = tmp_path / "cp"
     for i in range(12):
-        small(run_cli, out, mode="append", extra=("--tables", "customers"))
+        small(run_cli, out, mode="append", tables="customers")
     log = out / "customers" / "_delta_log"
     assert (log / "00000000000000000010.checkpoint.parquet").exists()
     assert json.loads((log / "_last_checkpoint").read_text())["version"] == 10
@@ -360,13 +360,13 @@ def test_checkpoint_after_ten_commits_read_by_all(run_cli, tmp_path, spark):
     # must now start from the checkpoint
     for v in range(10):
         (log / f"{v:020d}.json").unlink()
-    small(run_cli, out, mode="append", extra=("--tables", "customers"))
+    small(run_cli, out, mode="append", tables="customers")
     assert DeltaTable(str(out / "customers")).to_pyarrow_table().num_rows == n + one
 
 
 def test_delta_rs_append_optimize_vacuum_then_we_append(run_cli, tmp_path):
     out = tmp_path / "rs"
-    small(run_cli, out, extra=("--tables", "customers"))
+    small(run_cli, out, tables="customers")
     path = str(out / "customers")
     dt = DeltaTable(path)
     first = pa.table(dt.to_pyarrow_table())
@@ -377,7 +377,7 @@ def test_delta_rs_append_optimize_vacuum_then_we_append(run_cli, tmp_path):
     dt.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
     dt = DeltaTable(path)
     assert dt.to_pyarrow_table().num_rows == first.num_rows + 5
-    small(run_cli, out, mode="append", extra=("--tables", "customers"))
+    small(run_cli, out, mode="append", tables="customers")
     dt = DeltaTable(path)
     assert dt.to_pyarrow_table().num_rows == 2 * first.num_rows + 5
     ops = [h["operation"] for h in dt.history()]
@@ -388,10 +388,10 @@ def test_refuses_other_schema_and_unknown_features(run_cli, tmp_path):
     out = tmp_path / "x"
     (out).mkdir()
     write_deltalake(str(out / "customers"), pa.table({"customer_id": [1], "other": ["a"]}))
-    p = small(run_cli, out, mode="append", check=False, extra=("--tables", "customers"))
+    p = small(run_cli, out, mode="append", check=False, tables="customers")
     assert p.returncode == 2 and "schema" in p.stderr
     out2 = tmp_path / "y"
-    small(run_cli, out2, extra=("--tables", "customers"))
+    small(run_cli, out2, tables="customers")
     schema = DeltaTable(str(out2 / "customers")).to_pyarrow_table().schema
     write_deltalake(str(tmp_path / "dv"), pa.table({f.name: pa.array([], f.type) for f in schema}),
                     configuration={"delta.enableDeletionVectors": "true"})
@@ -399,7 +399,7 @@ def test_refuses_other_schema_and_unknown_features(run_cli, tmp_path):
     (out2 / "customers").rename(out2 / "old")
     (out2 / "dvtable").rename(out2 / "customers")
     before = sorted(p.name for p in (out2 / "customers" / "_delta_log").iterdir())
-    p = small(run_cli, out2, mode="append", check=False, extra=("--tables", "customers"))
+    p = small(run_cli, out2, mode="append", check=False, tables="customers")
     assert p.returncode == 2 and "deletionVectors" in p.stderr
     assert sorted(p.name for p in (out2 / "customers" / "_delta_log").iterdir()) == before
 
@@ -429,7 +429,7 @@ def test_four_shards_append_concurrently_equal_one_run(run_cli, dsg_bin, tmp_pat
 
 def test_kill_9_leaves_a_consistent_table(run_cli, dsg_bin, tmp_path):
     out = tmp_path / "k"
-    small(run_cli, out, extra=("--tables", "orders"))
+    small(run_cli, out, tables="orders")
     n = DeltaTable(str(out / "orders")).to_pyarrow_table().num_rows
     rng = random.Random(1234)
     args = [dsg_bin, "generate", "ecommerce", "--output", str(out), "--format", "delta", "--quiet", *ECOM[:-2],
@@ -450,7 +450,7 @@ def test_kill_9_leaves_a_consistent_table(run_cli, dsg_bin, tmp_path):
         con = duckdb_connect("delta")
         assert con.execute(f"SELECT count(*) FROM delta_scan('{out / 'orders'}')").fetchone()[0] == rows
     # and the table still takes appends
-    small(run_cli, out, mode="append", extra=("--tables", "orders"))
+    small(run_cli, out, mode="append", tables="orders")
     dt = DeltaTable(str(out / "orders"))
     assert dt.to_pyarrow_table().num_rows == (dt.version() + 1) * n
 
@@ -538,14 +538,14 @@ def test_we_append_after_checkpoints_of_delta_rs_and_spark(run_cli, tmp_path, sp
     are deleted), then we append."""
     spark_small_logs(spark)
     out = tmp_path / "rs"
-    small(run_cli, out, extra=("--tables", "customers"))
+    small(run_cli, out, tables="customers")
     one = DeltaTable(str(out / "customers")).to_pyarrow_table().num_rows
-    small(run_cli, out, mode="append", extra=("--tables", "customers"))
+    small(run_cli, out, mode="append", tables="customers")
     dt = DeltaTable(str(out / "customers"))
     dt.create_checkpoint()
     log = out / "customers" / "_delta_log"
     (log / f"{0:020d}.json").unlink()  # only the checkpoint can tell version 0 now
-    small(run_cli, out, mode="append", extra=("--tables", "customers"))
+    small(run_cli, out, mode="append", tables="customers")
     assert DeltaTable(str(out / "customers")).to_pyarrow_table().num_rows == 3 * one
     # Spark: a table it creates with a checkpoint every version (its first
     # at version 1)
@@ -561,6 +561,6 @@ def test_we_append_after_checkpoints_of_delta_rs_and_spark(run_cli, tmp_path, sp
     assert (slog / f"{1:020d}.checkpoint.parquet").exists()
     for v in range(2):
         (slog / f"{v:020d}.json").unlink()
-    small(run_cli, tmp_path / "spark", mode="append", extra=("--tables", "customers"))
+    small(run_cli, tmp_path / "spark", mode="append", tables="customers")
     assert spark.read.format("delta").load(str(sp)).count() == 10 + one
     assert DeltaTable(str(sp)).version() == 2

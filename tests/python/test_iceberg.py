@@ -469,7 +469,8 @@ def test_s3_warehouse_read_by_pyiceberg(tmp_path, run_cli, s3):
     t = cat.load_table(("default", "orders"))
     assert t.metadata_location.startswith(f"{wh}/orders/metadata/00002-")
     assert t.scan().to_arrow().num_rows == 400
-    assert cat.load_table(("default", "customers")).scan().to_arrow().num_rows == 60
+    # the 60 customers signed up before the start, maybe one during the days
+    assert 60 <= cat.load_table(("default", "customers")).scan().to_arrow().num_rows <= 61
 
 
 # ---------------------------------------------------------------- kill -9

@@ -51,8 +51,16 @@ $(BUILD)/libdsg.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libdsg.so: $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LIBS) $(EXTRA_LDFLAGS)
+# The shared library: versioned file, SONAME libdsg.so.MAJOR, and only the
+# dsg_* symbols exported (lib/libdsg.map); libdsg.so links to it.
+SO_MAJOR = $(word 1,$(subst ., ,$(VERSION)))
+$(BUILD)/libdsg.so.$(VERSION): $(LIB_OBJ) lib/libdsg.map
+	$(CC) -shared -Wl,-soname,libdsg.so.$(SO_MAJOR) -Wl,--version-script=lib/libdsg.map -o $@ $(LIB_OBJ) \
+	  $(LIBS) $(EXTRA_LDFLAGS)
+
+$(BUILD)/libdsg.so: $(BUILD)/libdsg.so.$(VERSION)
+	ln -sf libdsg.so.$(VERSION) $(BUILD)/libdsg.so.$(SO_MAJOR)
+	ln -sf libdsg.so.$(VERSION) $@
 
 $(BUILD)/dataset-generator: $(PROG_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libdsg.a
 	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LIBS)
@@ -61,9 +69,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_HELPERS:%.c=$(BUILD)/obj/%.
 	@mkdir -p $(dir $@)
 	$(CC) $(EXTRA_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/dsg.pc: Makefile
+# Written on every make, so that it always names the PREFIX of this make
+# (make install PREFIX=/opt/x after a plain make).
+$(BUILD)/dsg.pc: Makefile FORCE
 	@mkdir -p $(BUILD)
-	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: dsg\nDescription: dataset-generator library: synthetic datasets as Parquet\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -ldsg\nLibs.private: -lm -pthread\nCflags: -I$${includedir}\n' \
+	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: dsg\nDescription: dataset-generator library: synthetic datasets as Parquet\nVersion: %s\nRequires.private: %s\nLibs: -L$${libdir} -ldsg\nLibs.private: -lm -pthread\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(VERSION)' '$(PKGS)' > $@
 
 unit-bins: $(UNIT_BIN)
@@ -115,7 +125,9 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/dataset-generator $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libdsg.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(BUILD)/libdsg.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libdsg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libdsg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libdsg.so.$(SO_MAJOR)
+	ln -sf libdsg.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libdsg.so
 	install -m 644 include/dsg/dsg.h $(DESTDIR)$(PREFIX)/include/dsg/
 	install -m 644 $(BUILD)/dsg.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 docs/dataset-generator.1 $(DESTDIR)$(PREFIX)/share/man/man1/

@@ -23,6 +23,9 @@
 
 static const char *prog = "dataset-generator";
 
+static int bad_input(const char *fmt, const char *arg);
+static const char *redact(const char *uri, char *buf, size_t n);
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -36,67 +39,209 @@ static void usage(FILE *f)
             "  list-formats                 the output formats\n"
             "  info DATASET                 tables, columns, types, partitions, options\n"
             "  clean DIR [--all]            remove temporary files that killed runs left in DIR\n"
+            "  help COMMAND [DATASET]       the options of a command (and of a dataset)\n"
             "\n"
-            "  --help, --version\n",
+            "  -h, --help, -V, --version\n",
             prog);
+}
+
+/* ---- the options of generate ----
+ *
+ * Every option of generate is in this table: parsing (flags, short forms,
+ * "did you mean"), --help and the summary's option list all derive from it.
+ * A new option needs a row here and a branch in cmd_generate. */
+enum { OPT_FLAG = 1, OPT_SECRET = 2, OPT_S3 = 4 };
+
+typedef struct cli_opt {
+    const char *name;  /* without "--" */
+    char short_name;   /* -o, -q, -j; 0: none */
+    const char *arg;   /* value placeholder; NULL for a flag */
+    unsigned flags;
+    const char *help;  /* lines separated by '\n' */
+} cli_opt;
+
+static const cli_opt gen_opts[] = {
+    {"output", 'o', "DIR", 0, "output directory (created if missing), or s3://BUCKET/PREFIX"},
+    {"format", 0, "FORMAT", 0, "parquet (default), jsonl, or a table format: delta,\niceberg, ducklake (see list-formats)"},
+    {"mode", 0, "MODE", 0,
+     "create (default): refuse existing tables (plain\nfiles: a non-empty DIR); append: add files (a new\n"
+     "table version; plain files: never replace one);\noverwrite: replace the tables"},
+    {"compression", 0, "CODEC", 0, "none, snappy (default), gzip, zstd, brotli, lz4_raw"},
+    {"compression-level", 0, "N", 0, "gzip 1-12 (6), zstd -7..22 (3), brotli 0-11 (4)"},
+    {"file-rows-target", 0, "N", 0, "at most N rows per file (250000)"},
+    {"row-group-rows", 0, "N", 0, "at most N rows per row group (131072)"},
+    {"threads", 'j', "N", 0, "worker threads (default: number of cores; local\noutput never uses more workers than cores)"},
+    {"tables", 0, "A,B", 0, "write only these tables"},
+    {"shard", 0, "K/N|auto", 0,
+     "write only shard K of N (1 <= K <= N); auto reads\nSlurm, Kubernetes (JOB_COMPLETION_INDEX with\n"
+     "DSG_SHARD_COUNT) or MPI launcher variables"},
+    {"overwrite", 0, NULL, OPT_FLAG,
+     "same as --mode overwrite: replace the dataset's\ntables in DIR; other files in DIR are left alone"},
+    {"catalog-uri", 0, "URI", OPT_SECRET,
+     "table catalog (iceberg, ducklake): sqlite:///PATH\nor postgresql://USER:PASS@HOST:PORT/DB"},
+    {"catalog-kind", 0, "KIND", 0, "sql (iceberg), sqlite or postgres (ducklake);\ndefault: from the URI"},
+    {"catalog-namespace", 0, "NS", 0, "namespace (iceberg: default; ducklake: main)"},
+    {"catalog-name", 0, "NAME", 0, "catalog name (iceberg's catalog_name: default)"},
+    {"summary-json", 0, "FILE|-", 0,
+     "write a JSON summary: version, options, tables, every\nfile written (and each table version committed);\n-: standard output"},
+    {"dry-run", 0, NULL, OPT_FLAG, "print the plan (tables, partitions, files, rows,\nestimated bytes) and write nothing"},
+    {"quiet", 'q', NULL, OPT_FLAG, "no progress and no summary line"},
+    {"s3-uri", 0, "s3://BUCKET[/BASE]", OPT_S3,
+     "the bucket and base prefix: a relative --output\ngoes under it; without --output it is the output"},
+    {"s3-key", 0, "KEY", OPT_S3, "access key (default: AWS_ACCESS_KEY_ID)"},
+    {"s3-secret", 0, "SECRET", OPT_S3 | OPT_SECRET,
+     "secret key (default: AWS_SECRET_ACCESS_KEY; with the\nenvironment's key, AWS_SESSION_TOKEN too)"},
+    {"s3-endpoint", 0, "URL", OPT_S3,
+     "http[s]://host[:port] of an S3-compatible service,\npath-style (default: AWS_ENDPOINT_URL, else AWS)"},
+    {"s3-region", 0, "REGION", OPT_S3, "signing region (AWS_REGION, AWS_DEFAULT_REGION;\nus-east-1)"},
+    {"s3-use-ssl", 0, NULL, OPT_S3 | OPT_FLAG, "force TLS on (default: the endpoint's scheme, TLS\nwhen it has none)"},
+    {"no-s3-use-ssl", 0, NULL, OPT_S3 | OPT_FLAG, "force TLS off"},
+    {"s3-virtual-hosted", 0, NULL, OPT_S3 | OPT_FLAG, "address BUCKET.host instead of host/BUCKET"},
+    {"s3-part-size", 0, "MIB", OPT_S3, "multipart part size, 5 to 5120 (8)"},
+    {"s3-max-retries", 0, "N", OPT_S3, "retries of a failed request, 0 to 30 (6)"},
+    {"s3-timeout", 0, "SECONDS", OPT_S3,
+     "retry a request that moves no data this long (30);\na request must end within 3x this plus 1 s per\n"
+     "256 KiB, its retries within 4 such deadlines"},
+};
+#define N_GEN_OPTS (sizeof gen_opts / sizeof gen_opts[0])
+
+static const cli_opt *find_opt(const char *name)
+{
+    for (size_t i = 0; i < N_GEN_OPTS; i++)
+        if (strcmp(gen_opts[i].name, name) == 0)
+            return &gen_opts[i];
+    return NULL;
+}
+
+static void print_opt(FILE *f, const char *name, char short_name, const char *arg, const char *help)
+{
+    char head[96];
+    if (short_name)
+        snprintf(head, sizeof head, "-%c, --%s%s%s", short_name, name, arg ? " " : "", arg ? arg : "");
+    else
+        snprintf(head, sizeof head, "--%s%s%s", name, arg ? " " : "", arg ? arg : "");
+    int width = (int)strlen(head);
+    fprintf(f, "  %-26s", head);
+    if (width > 26)
+        fprintf(f, "\n  %-26s", "");
+    for (const char *h = help; *h;) {
+        size_t n = strcspn(h, "\n");
+        fprintf(f, "%.*s\n", (int)n, h);
+        h += n;
+        if (*h == '\n') {
+            h++;
+            fprintf(f, "  %-26s", "");
+        }
+    }
 }
 
 static void generate_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: %s generate DATASET --output DIR [OPTIONS] [DATASET OPTIONS]\n"
-            "\n"
-            "options:\n"
-            "  --output DIR              output directory (created if missing)\n"
-            "  --format FORMAT           parquet (default), jsonl, or a table format: delta,\n"
-            "                            iceberg, ducklake (see list-formats)\n"
-            "  --mode MODE               create (default): refuse existing tables (plain\n"
-            "                            files: a non-empty DIR); append: add files (a new\n"
-            "                            table version; plain files: never replace one);\n"
-            "                            overwrite: replace the tables\n"
-            "  --compression CODEC       none, snappy (default), gzip, zstd, brotli, lz4_raw\n"
-            "  --compression-level N     gzip 1-12 (6), zstd -7..22 (3), brotli 0-11 (4)\n"
-            "  --file-rows-target N      at most N rows per file (250000)\n"
-            "  --row-group-rows N        at most N rows per row group (131072)\n"
-            "  --threads N               worker threads (default: number of cores; local\n"
-            "                            output never uses more workers than cores)\n"
-            "  --tables A,B              write only these tables\n"
-            "  --shard K/N | auto        write only shard K of N (1 <= K <= N); auto reads\n"
-            "                            Slurm, Kubernetes (JOB_COMPLETION_INDEX with\n"
-            "                            DSG_SHARD_COUNT) or MPI launcher variables\n"
-            "  --overwrite               same as --mode overwrite: replace the dataset's\n"
-            "                            tables in DIR; other files in DIR are left alone\n"
-            "  --catalog-uri URI         table catalog (iceberg, ducklake): sqlite:///PATH\n"
-            "                            or postgresql://USER:PASS@HOST:PORT/DB\n"
-            "  --catalog-kind KIND       sql (iceberg), sqlite or postgres (ducklake);\n"
-            "                            default: from the URI\n"
-            "  --catalog-namespace NS    namespace (iceberg: default; ducklake: main)\n"
-            "  --catalog-name NAME       catalog name (iceberg's catalog_name: default)\n"
-            "  --summary-json FILE|-     write a JSON summary with every file written (and\n"
-            "                            each table version committed); -: standard output\n"
-            "  --quiet                   no progress and no summary line\n"
-            "\n"
-            "S3 output (--output s3://BUCKET/PREFIX):\n"
-            "  --s3-uri s3://BUCKET[/BASE]  the bucket and base prefix: a relative --output\n"
-            "                            goes under it; without --output it is the output\n"
-            "  --s3-key KEY              access key (default: AWS_ACCESS_KEY_ID)\n"
-            "  --s3-secret SECRET        secret key (default: AWS_SECRET_ACCESS_KEY; with the\n"
-            "                            environment's key, AWS_SESSION_TOKEN too)\n"
-            "  --s3-endpoint URL         http[s]://host[:port] of an S3-compatible service,\n"
-            "                            path-style (default: AWS_ENDPOINT_URL, else AWS)\n"
-            "  --s3-region REGION        signing region (AWS_REGION, AWS_DEFAULT_REGION;\n"
-            "                            us-east-1)\n"
-            "  --s3-use-ssl, --no-s3-use-ssl   force TLS on or off (default: the endpoint's\n"
-            "                            scheme, TLS when it has none)\n"
-            "  --s3-virtual-hosted       address BUCKET.host instead of host/BUCKET\n"
-            "  --s3-part-size MIB        multipart part size, 5 to 5120 (8)\n"
-            "  --s3-max-retries N        retries of a failed request, 0 to 30 (6)\n"
-            "  --s3-timeout SECONDS      retry a request that moves no data this long (30);\n"
-            "                            a request must end within 3x this plus 1 s per\n"
-            "                            256 KiB, its retries within 4 such deadlines\n"
-            "\n"
-            "Dataset options are listed by `%s info DATASET`.\n",
-            prog, prog);
+    fprintf(f, "usage: %s generate DATASET --output DIR [OPTIONS] [DATASET OPTIONS]\n\noptions:\n", prog);
+    for (size_t i = 0; i < N_GEN_OPTS; i++)
+        if (!(gen_opts[i].flags & OPT_S3))
+            print_opt(f, gen_opts[i].name, gen_opts[i].short_name, gen_opts[i].arg, gen_opts[i].help);
+    fprintf(f, "\nS3 output (--output s3://BUCKET/PREFIX):\n");
+    for (size_t i = 0; i < N_GEN_OPTS; i++)
+        if (gen_opts[i].flags & OPT_S3)
+            print_opt(f, gen_opts[i].name, gen_opts[i].short_name, gen_opts[i].arg, gen_opts[i].help);
+    fprintf(f, "\nDataset options: `%s generate DATASET --help` (or `info DATASET`).\n", prog);
+}
+
+/* A placeholder for a dataset option's value, from its default. */
+static const char *value_placeholder(const char *def)
+{
+    if (def == NULL || *def == '\0')
+        return "VALUE";
+    if (strlen(def) == 10 && def[4] == '-' && def[7] == '-')
+        return "YYYY-MM-DD";
+    if (strspn(def, "0123456789") == strlen(def))
+        return "N";
+    if (strspn(def, "0123456789.-e") == strlen(def))
+        return "X";
+    return "VALUE";
+}
+
+static void dataset_usage(FILE *f, const dsg_dataset *ds, const char *dataset)
+{
+    size_t n_opt;
+    const dsg_option_info *o = dsg_dataset_options(ds, &n_opt);
+    fprintf(f, "\noptions of dataset %s:\n", dataset);
+    for (size_t k = 0; k < n_opt; k++) {
+        char help[512];
+        snprintf(help, sizeof help, "%s (default %s)", o[k].help, o[k].default_value);
+        print_opt(f, o[k].name, 0, value_placeholder(o[k].default_value), help);
+    }
+}
+
+/* Edit distance of two short strings (at most 63 bytes used): insertions,
+ * deletions, substitutions and swaps of neighbours each count 1. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63)
+        la = 63;
+    if (lb > 63)
+        lb = 63;
+    size_t d[64][64];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+/* "unknown option --X; did you mean --Y?" over the options of generate
+ * and of the dataset. */
+static int unknown_option(const char *name, const dsg_dataset *ds)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < N_GEN_OPTS; i++) {
+        size_t d = edit_distance(name, gen_opts[i].name);
+        if (d < best_d) {
+            best_d = d;
+            best = gen_opts[i].name;
+        }
+    }
+    size_t n_opt = 0;
+    const dsg_option_info *o = ds ? dsg_dataset_options(ds, &n_opt) : NULL;
+    for (size_t i = 0; i < n_opt; i++) {
+        size_t d = edit_distance(name, o[i].name);
+        if (d < best_d) {
+            best_d = d;
+            best = o[i].name;
+        }
+    }
+    size_t len = strlen(name);
+    size_t limit = len < 6 ? 1 : len < 12 ? 2 : 3;
+    if (best != NULL && best_d <= limit) {
+        fprintf(stderr, "%s: unknown option --%s; did you mean --%s?\n", prog, name, best);
+        return EXIT_BAD_INPUT;
+    }
+    return bad_input("unknown option --%s (see generate --help)", name);
+}
+
+static int is_dataset_option(const dsg_dataset *ds, const char *name)
+{
+    size_t n_opt;
+    const dsg_option_info *o = dsg_dataset_options(ds, &n_opt);
+    for (size_t i = 0; i < n_opt; i++)
+        if (strcmp(o[i].name, name) == 0)
+            return 1;
+    return 0;
 }
 
 static int bad_input(const char *fmt, const char *arg)
@@ -211,6 +356,12 @@ typedef struct cli_ctx {
     const char *format;
     commit_rec commits[64];
     size_t n_commits;
+    /* for the summary: the options as given and resolved */
+    const char *const *given;         /* per gen_opts row */
+    const dsg_dataset *ds;
+    const char *const *ds_given;      /* per dataset option */
+    const dsg_run_options *opt;
+    int threads;                      /* resolved */
 } cli_ctx;
 
 static double now(void)
@@ -328,16 +479,105 @@ static int check_summary_path(const char *path, const char *output)
     return rc;
 }
 
-static void summary_body(FILE *f, const char *dataset, const char *output, const dsg_run_stats *s,
-                         const cli_ctx *c)
+static int by_path(const void *pa, const void *pb)
 {
-    fprintf(f, "{\"dataset\":");
+    return strcmp(((const file_rec *)pa)->path, ((const file_rec *)pb)->path);
+}
+
+/* The options of the run, as given or resolved; secrets (and the access
+ * key) never. */
+static void summary_options(FILE *f, const cli_ctx *c)
+{
+    const dsg_run_options *o = c->opt;
+    char buf[64];
+    fprintf(f, "{\"format\":");
+    json_string(f, o->format ? o->format : "parquet");
+    fprintf(f, ",\"compression\":");
+    json_string(f, dsg_codec_name(o->parquet.codec));
+    fprintf(f, ",\"file-rows-target\":%llu,\"row-group-rows\":%llu,\"threads\":%d",
+            (unsigned long long)o->file_rows_target, (unsigned long long)o->parquet.row_group_rows, c->threads);
+    if (o->shard_count > 1) {
+        snprintf(buf, sizeof buf, "%u/%u", o->shard_index + 1, o->shard_count);
+        fprintf(f, ",\"shard\":");
+        json_string(f, buf);
+    }
+    if (o->s3 != NULL) {
+        fprintf(f, ",\"s3-region\":");
+        json_string(f, o->s3->region ? o->s3->region : "us-east-1");
+        if (o->s3->endpoint) {
+            char red[512];
+            const char *ep = o->s3->endpoint;
+            fprintf(f, ",\"s3-endpoint\":");
+            json_string(f, strchr(ep, '@') ? redact(ep, red, sizeof red) : ep);
+        }
+    }
+    for (size_t i = 0; i < N_GEN_OPTS; i++) {
+        const cli_opt *g = &gen_opts[i];
+        if (c->given[i] == NULL || (g->flags & OPT_SECRET) || strcmp(g->name, "s3-key") == 0 ||
+            strcmp(g->name, "format") == 0 || strcmp(g->name, "compression") == 0 ||
+            strcmp(g->name, "file-rows-target") == 0 || strcmp(g->name, "row-group-rows") == 0 ||
+            strcmp(g->name, "threads") == 0 || strcmp(g->name, "shard") == 0 || strcmp(g->name, "s3-region") == 0 ||
+            strcmp(g->name, "s3-endpoint") == 0 || strcmp(g->name, "summary-json") == 0)
+            continue;
+        fprintf(f, ",");
+        json_string(f, g->name);
+        if (g->flags & OPT_FLAG) {
+            fprintf(f, ":true");
+        } else {
+            fprintf(f, ":");
+            json_string(f, c->given[i]);
+        }
+    }
+    size_t n_opt;
+    const dsg_option_info *d = dsg_dataset_options(c->ds, &n_opt);
+    for (size_t k = 0; k < n_opt; k++) {
+        fprintf(f, ",");
+        json_string(f, d[k].name);
+        fprintf(f, ":");
+        json_string(f, k < 128 && c->ds_given[k] ? c->ds_given[k] : d[k].default_value);
+    }
+    fprintf(f, "}");
+}
+
+static void summary_body(FILE *f, const char *dataset, const char *output, const dsg_run_stats *s,
+                         cli_ctx *c)
+{
+    qsort(c->files, c->n_files, sizeof *c->files, by_path);
+    char who[128];
+    snprintf(who, sizeof who, "dataset-generator %s (build %s)", dsg_version(), dsg_build_id());
+    fprintf(f, "{\"generator\":");
+    json_string(f, who);
+    fprintf(f, ",\"dataset\":");
     json_string(f, dataset);
     fprintf(f, ",\"output\":");
     json_string(f, output);
-    fprintf(f, ",\"tables\":%llu,\"files\":%llu,\"rows\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"file_list\":[",
+    fprintf(f, ",\"options\":");
+    summary_options(f, c);
+    fprintf(f, ",\"tables\":%llu,\"files\":%llu,\"rows\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"table_stats\":{",
             (unsigned long long)s->tables, (unsigned long long)s->files, (unsigned long long)s->rows,
             (unsigned long long)s->bytes, s->seconds);
+    /* per table, in the dataset's order */
+    int first = 1;
+    for (size_t t = 0; t < dsg_dataset_n_tables(c->ds); t++) {
+        dsg_table_info info;
+        if (dsg_dataset_table(c->ds, t, &info, NULL) != DSG_OK)
+            continue;
+        unsigned long long rows = 0, files = 0, bytes = 0;
+        for (size_t i = 0; i < c->n_files; i++) {
+            if (strcmp(c->files[i].table, info.name) == 0) {
+                rows += c->files[i].rows;
+                bytes += c->files[i].bytes;
+                files++;
+            }
+        }
+        if (files == 0)
+            continue;
+        fprintf(f, "%s", first ? "" : ",");
+        first = 0;
+        json_string(f, info.name);
+        fprintf(f, ":{\"rows\":%llu,\"files\":%llu,\"bytes\":%llu}", rows, files, bytes);
+    }
+    fprintf(f, "},\"file_list\":[");
     for (size_t i = 0; i < c->n_files; i++) {
         fprintf(f, "%s\n{\"table\":", i ? "," : "");
         json_string(f, c->files[i].table);
@@ -360,8 +600,25 @@ static void summary_body(FILE *f, const char *dataset, const char *output, const
     fprintf(f, "}\n");
 }
 
+/* 1234567 -> "1,234,567" */
+static const char *thousands(unsigned long long v, char buf[32])
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%llu", v);
+    int j = 0;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[j++] = ',';
+        buf[j++] = digits[i];
+    }
+    buf[j] = '\0';
+    return buf;
+}
+
+static const char *plural(unsigned long long n) { return n == 1 ? "" : "s"; }
+
 static int write_summary(const char *path, const char *dataset, const char *output,
-                         const dsg_run_stats *s, const cli_ctx *c)
+                         const dsg_run_stats *s, cli_ctx *c)
 {
     if (strcmp(path, "-") == 0) {
         summary_body(stdout, dataset, output, s, c);
@@ -688,6 +945,60 @@ static void catch_signals(void)
     signal(SIGXFSZ, SIG_IGN);
 }
 
+/* --dry-run: the plan on stdout (and in --summary-json), nothing written. */
+static int dry_run_plan(dsg_dataset *ds, const dsg_run_options *opt, cli_ctx *ctx, const char *dataset,
+                        const char *summary)
+{
+    dsg_run_options o = *opt;
+    o.ctx = ctx;
+    o.on_file = on_file;
+    o.on_progress = NULL;
+    dsg_run_stats stats;
+    dsg_error err;
+    if (dsg_run_plan(ds, &o, &stats, &err) != DSG_OK)
+        return fail(&err);
+    int rc = 0;
+    if (ctx->oom) {
+        fprintf(stderr, "%s: out of memory while recording the plan\n", prog);
+        return 1;
+    }
+    char b1[32], b2[32], b3[32], b4[32];
+    printf("plan of %s into %s (nothing written):\n", dataset, opt->output);
+    for (size_t t = 0; t < dsg_dataset_n_tables(ds); t++) {
+        dsg_table_info info;
+        if (dsg_dataset_table(ds, t, &info, NULL) != DSG_OK)
+            continue;
+        unsigned long long files = 0, rows = 0, bytes = 0, parts = 0;
+        const char *last_dir = NULL;
+        size_t last_len = 0;
+        for (size_t i = 0; i < ctx->n_files; i++) { /* plan order: a partition's files are together */
+            const file_rec *r = &ctx->files[i];
+            if (strcmp(r->table, info.name) != 0)
+                continue;
+            files++;
+            rows += r->rows;
+            bytes += r->bytes;
+            size_t dir_len = (size_t)(strrchr(r->path, '/') - r->path);
+            if (last_dir == NULL || dir_len != last_len || strncmp(last_dir, r->path, dir_len) != 0)
+                parts++;
+            last_dir = r->path;
+            last_len = dir_len;
+        }
+        if (files == 0)
+            continue;
+        printf("  %-14s %s partition%s, %s file%s, %s row%s, about %.1f MB of raw data\n", info.name,
+               thousands(parts, b1), plural(parts), thousands(files, b2), plural(files), thousands(rows, b3),
+               plural(rows), (double)bytes / 1e6);
+    }
+    printf("total: %s table%s, %s file%s, %s row%s, about %.1f MB of raw data\n", thousands(stats.tables, b1),
+           plural(stats.tables), thousands(stats.files, b2), plural(stats.files), thousands(stats.rows, b3),
+           plural(stats.rows), (double)stats.bytes / 1e6);
+    (void)b4;
+    if (summary)
+        rc = write_summary(summary, dataset, opt->output, &stats, ctx);
+    return rc;
+}
+
 static int cmd_generate(int argc, char **argv)
 {
     if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
@@ -714,19 +1025,32 @@ static int cmd_generate(int argc, char **argv)
     cli_s3_init(&s3);
     dsg_catalog_config catalog = {NULL, NULL, NULL, NULL};
     const char *mode_text = NULL;
+    const char *given[N_GEN_OPTS] = {0};       /* values as given, for repeats */
+    const char *ds_given[128] = {0};
+    int dry_run = 0;
     for (int i = 1; i < argc && rc == 0; i++) {
         char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             generate_usage(stdout);
-            size_t n_opt;
-            const dsg_option_info *o = dsg_dataset_options(ds, &n_opt);
-            printf("\noptions of dataset %s:\n", dataset);
-            for (size_t k = 0; k < n_opt; k++)
-                printf("  --%-22s %s (default %s)\n", o[k].name, o[k].help, o[k].default_value);
+            dataset_usage(stdout, ds, dataset);
             dsg_dataset_free(ds);
             return 0;
         }
-        if (strncmp(a, "--", 2) != 0) {
+        char name[128];
+        const char *val = NULL;
+        if (a[0] == '-' && a[1] != '-' && a[1] != '\0') { /* -o DIR, -q, -j 4, -j4 */
+            const cli_opt *so = NULL;
+            for (size_t k = 0; k < N_GEN_OPTS; k++)
+                if (gen_opts[k].short_name == a[1])
+                    so = &gen_opts[k];
+            if (so == NULL || (so->arg == NULL && a[2] != '\0')) {
+                rc = bad_input("unknown option '%s' (see generate --help)", a);
+                break;
+            }
+            snprintf(name, sizeof name, "%s", so->name);
+            if (a[2] != '\0')
+                val = a + 2;
+        } else if (strncmp(a, "--", 2) != 0) {
             /* what follows a secret option may be the secret itself
              * ("--s3-secret= VALUE"): never echo it */
             if (i > 1 && is_secret_option(argv[i - 1]))
@@ -735,31 +1059,32 @@ static int cmd_generate(int argc, char **argv)
             else
                 rc = bad_input("unexpected argument '%s'", a);
             break;
-        }
-        char name[128];
-        const char *val = NULL;
-        const char *eq = strchr(a, '=');
-        if (eq) {
-            snprintf(name, sizeof name, "%.*s", (int)(eq - a - 2), a + 2);
-            val = eq + 1;
         } else {
-            snprintf(name, sizeof name, "%s", a + 2);
+            const char *eq = strchr(a, '=');
+            if (eq) {
+                snprintf(name, sizeof name, "%.*s", (int)(eq - a - 2), a + 2);
+                val = eq + 1;
+            } else {
+                snprintf(name, sizeof name, "%s", a + 2);
+            }
         }
-        if (s3_flag(&s3, name)) {
+        const cli_opt *o = find_opt(name);
+        if (o == NULL && !is_dataset_option(ds, name)) {
+            rc = unknown_option(name, ds);
+            break;
+        }
+        if (o != NULL && (o->flags & OPT_FLAG)) {
             if (val != NULL) {
-                rc = bad_input("--%s takes no value", name);
+                rc = bad_input("--%s is a flag and takes no value", name);
                 break;
             }
-            continue;
-        }
-        int is_flag = strcmp(name, "overwrite") == 0 || strcmp(name, "quiet") == 0;
-        if (is_flag) {
-            if (val != NULL) {
-                rc = bad_input("--%s takes no value", name);
-                break;
-            }
+            given[o - gen_opts] = "1";
+            if (s3_flag(&s3, name))
+                continue;
             if (strcmp(name, "overwrite") == 0)
                 opt.overwrite = 1;
+            else if (strcmp(name, "dry-run") == 0)
+                dry_run = 1;
             else
                 quiet = 1;
             continue;
@@ -771,10 +1096,34 @@ static int cmd_generate(int argc, char **argv)
             }
             val = argv[++i];
         }
-        if (*val == '\0' && is_secret_option(a)) {
+        if (*val == '\0' && o != NULL && (o->flags & OPT_SECRET)) {
             rc = bad_input("option --%s needs a value", name);
             break;
         }
+        /* the same option twice: fine with the same value, refused with
+         * another (one of them would be silently ignored) */
+        const char **seen = NULL;
+        if (o != NULL) {
+            seen = &given[o - gen_opts];
+        } else {
+            size_t n_opt;
+            const dsg_option_info *dopt = dsg_dataset_options(ds, &n_opt);
+            for (size_t k = 0; k < n_opt && k < 128; k++)
+                if (strcmp(dopt[k].name, name) == 0)
+                    seen = &ds_given[k];
+        }
+        if (seen != NULL && *seen != NULL && strcmp(*seen, val) != 0) {
+            if (o != NULL && (o->flags & OPT_SECRET))
+                rc = bad_input("--%s is given twice with different values", name);
+            else {
+                fprintf(stderr, "%s: --%s is given twice with different values ('%s' and '%s')\n", prog, name,
+                        *seen, val);
+                rc = EXIT_BAD_INPUT;
+            }
+            break;
+        }
+        if (seen != NULL)
+            *seen = val;
         long long x;
         if (strcmp(name, "output") == 0) {
             opt.output = val;
@@ -858,6 +1207,17 @@ static int cmd_generate(int argc, char **argv)
         rc = bad_input("--catalog-kind, --catalog-namespace and --catalog-name need --catalog-uri%s", "");
     if (rc == 0 && catalog.uri != NULL)
         opt.catalog = &catalog;
+    /* options that this run would silently ignore are refused */
+    int jsonl = opt.format != NULL && strcmp(opt.format, "jsonl") == 0;
+    static const char *const parquet_only[] = {"compression", "compression-level", "row-group-rows"};
+    for (size_t k = 0; rc == 0 && jsonl && k < sizeof parquet_only / sizeof parquet_only[0]; k++)
+        if (given[find_opt(parquet_only[k]) - gen_opts] != NULL)
+            rc = bad_input("--%s does not apply to --format jsonl (JSONL files are written uncompressed)",
+                           parquet_only[k]);
+    int s3_output = s3.uri != NULL || (opt.output != NULL && strncmp(opt.output, "s3://", 5) == 0);
+    for (size_t k = 0; rc == 0 && !s3_output && k < N_GEN_OPTS; k++)
+        if ((gen_opts[k].flags & OPT_S3) && given[k] != NULL)
+            rc = bad_input("--%s applies to s3:// output only", gen_opts[k].name);
     if (rc == 0)
         rc = resolve_s3(&s3, &opt);
     if (rc == 0 && opt.output == NULL)
@@ -869,6 +1229,9 @@ static int cmd_generate(int argc, char **argv)
         rc = check_summary_path(summary, opt.output);
     if (rc == 0 && dsg_run_check(ds, &opt, &err) != DSG_OK)
         rc = fail(&err);
+    /* plan only the tables asked for */
+    if (rc == 0 && n_tables > 0 && dsg_dataset_select_tables(ds, tables, n_tables, &err) != DSG_OK)
+        rc = fail(&err);
     if (rc == 0 && dsg_dataset_prepare(ds, &err) != DSG_OK)
         rc = fail(&err);
     if (rc != 0) {
@@ -878,6 +1241,25 @@ static int cmd_generate(int argc, char **argv)
     }
     cli_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
+    ctx.given = given;
+    ctx.ds = ds;
+    ctx.ds_given = ds_given;
+    ctx.opt = &opt;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    ctx.threads = opt.threads ? opt.threads : (int)(cores > 0 ? cores : 1);
+    if (strncmp(opt.output, "s3://", 5) != 0 && cores > 0 && ctx.threads > cores)
+        ctx.threads = (int)cores;
+    if (dry_run) {
+        rc = dry_run_plan(ds, &opt, &ctx, dataset, summary);
+        for (size_t i = 0; i < ctx.n_files; i++) {
+            free(ctx.files[i].table);
+            free(ctx.files[i].path);
+        }
+        free(ctx.files);
+        free(tables_buf);
+        dsg_dataset_free(ds);
+        return rc;
+    }
     ctx.progress = !quiet && isatty(STDERR_FILENO);
     ctx.t0 = now();
     opt.ctx = &ctx;
@@ -897,10 +1279,13 @@ static int cmd_generate(int argc, char **argv)
     } else if (st != DSG_OK) {
         rc = fail(&err);
     } else {
-        if (!quiet)
-            fprintf(stderr, "%s: %s: %llu tables, %llu files, %llu rows, %.1f MB in %.2f s\n", prog,
-                    dataset, (unsigned long long)stats.tables, (unsigned long long)stats.files,
-                    (unsigned long long)stats.rows, (double)stats.bytes / 1e6, stats.seconds);
+        if (!quiet) {
+            char b1[32], b2[32], b3[32];
+            fprintf(stderr, "%s: %s: %s table%s, %s file%s, %s row%s, %.1f MB in %.2f s\n", prog, dataset,
+                    thousands(stats.tables, b1), plural(stats.tables), thousands(stats.files, b2),
+                    plural(stats.files), thousands(stats.rows, b3), plural(stats.rows), (double)stats.bytes / 1e6,
+                    stats.seconds);
+        }
         for (size_t i = 0; !quiet && i < ctx.n_commits; i++)
             fprintf(stderr, "%s: %s table %s committed at version %lld\n", prog, opt.format, ctx.commits[i].table,
                     ctx.commits[i].version);
@@ -982,11 +1367,32 @@ static int run_command(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 && argc >= 3) { /* help COMMAND [DATASET] */
+        const char *what = argv[2];
+        if (strcmp(what, "generate") == 0) {
+            char *args[] = {argc >= 4 ? argv[3] : "--help", "--help", NULL};
+            return cmd_generate(argc >= 4 ? 2 : 1, args);
+        }
+        if (strcmp(what, "info") == 0) {
+            char *args[] = {"--help", NULL};
+            return cmd_info(1, args);
+        }
+        if (strcmp(what, "clean") == 0) {
+            char *args[] = {"--help", NULL};
+            return cmd_clean(1, args);
+        }
+        if (strcmp(what, "list-datasets") == 0 || strcmp(what, "list-formats") == 0) {
+            printf("usage: %s %s\n", prog, what);
+            return 0;
+        }
+        return bad_input("help: unknown command '%s' (commands: generate, list-datasets, list-formats, info, clean)",
+                         what);
+    }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;
     }
-    if (strcmp(cmd, "--version") == 0) {
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("dataset-generator %s (build %s)\n", dsg_version(), dsg_build_id());
         return 0;
     }

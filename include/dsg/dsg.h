@@ -15,6 +15,24 @@
  *    functions accept NULL.
  *  - Objects are not thread-safe: one object is used by one thread at a
  *    time. Distinct objects may be used from distinct threads at once.
+ *
+ * Example (docs/example.c, compiled and run by the tests):
+ *
+ *     dsg_error err;
+ *     dsg_dataset *ds = NULL;
+ *     if (dsg_dataset_create(&ds, "ecommerce", &err) != DSG_OK ||
+ *         dsg_dataset_set(ds, "n-customers", "1000", &err) != DSG_OK ||
+ *         dsg_dataset_prepare(ds, &err) != DSG_OK) { ... err.message ... }
+ *     dsg_run_options opt;
+ *     dsg_run_options_init(&opt);
+ *     opt.output = "out";            (or "s3://bucket/prefix" with opt.s3)
+ *     dsg_run_stats stats;
+ *     dsg_status st = dsg_run(ds, &opt, &stats, &err);
+ *     dsg_dataset_free(ds);
+ *
+ * Build: cc app.c $(pkg-config --cflags --libs dsg); the library is
+ * libdsg.so.MAJOR (SONAME) exporting only dsg_* symbols, or libdsg.a with
+ * pkg-config --static.
  */
 #ifndef DSG_H
 #define DSG_H
@@ -381,6 +399,11 @@ const dsg_option_info *dsg_dataset_options(const dsg_dataset *ds, size_t *n);
  * below are used; options may not change afterwards. */
 dsg_status dsg_dataset_prepare(dsg_dataset *ds, dsg_error *err);
 
+/* Optional, before dsg_dataset_prepare: only these tables will be written,
+ * so prepare may skip planning the others (they then report 0 rows and
+ * dsg_run refuses to write them). Unknown names fail with DSG_EINVAL. */
+dsg_status dsg_dataset_select_tables(dsg_dataset *ds, const char *const *names, size_t n, dsg_error *err);
+
 size_t dsg_dataset_n_tables(const dsg_dataset *ds);
 
 /* How a partition column (a hive directory level) derives from the
@@ -610,6 +633,13 @@ typedef struct dsg_run_stats {
  * under its final name or not at all. *stats is written on success. */
 dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *stats,
                    dsg_error *err);
+
+/* The plan of a run without running it (--dry-run): the same checks as
+ * dsg_run, then on_file is called for every file this run (this shard)
+ * would write, in plan order, with its rows and an estimate of its raw
+ * column bytes (not the file size). Nothing is written, nothing is sent.
+ * *stats receives the totals (bytes: the estimate). */
+dsg_status dsg_run_plan(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *stats, dsg_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Apache Arrow C Data Interface                                       */

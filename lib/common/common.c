@@ -88,7 +88,7 @@ size_t dsgi_shorten_message(char *msg, size_t len, size_t max)
             }
             i += n ? n : 1;
         }
-        if (best_len <= min_word)
+        if (best_len <= min_word + 3) /* shortening it must gain something */
             break;
         size_t excess = len - max;
         size_t keep = best_len > excess + 3 + min_word ? best_len - excess - 3 : min_word;

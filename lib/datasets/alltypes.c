@@ -460,5 +460,6 @@ const dsgi_dataset_class dsgi_alltypes_class = {
     NULL,
     at_fill,
     NULL, /* unpartitioned */
-    NULL,
+    NULL, /* no file suffix */
+    NULL, /* one table: nothing to select */
 };

@@ -22,6 +22,7 @@ struct dsg_dataset {
     const dsgi_dataset_class *cls;
     void *state;
     int prepared;
+    unsigned char *wanted; /* dsg_dataset_select_tables; NULL: every table */
 };
 
 const char *const *dsg_dataset_names(void)
@@ -66,6 +67,7 @@ void dsg_dataset_free(dsg_dataset *ds)
     if (ds == NULL)
         return;
     ds->cls->free(ds->state);
+    dsgi_free(ds->wanted);
     dsgi_free(ds);
 }
 
@@ -84,6 +86,34 @@ const dsg_option_info *dsg_dataset_options(const dsg_dataset *ds, size_t *n)
 {
     *n = ds->cls->n_options;
     return ds->cls->options;
+}
+
+dsg_status dsg_dataset_select_tables(dsg_dataset *ds, const char *const *names, size_t n, dsg_error *err)
+{
+    DSGI_RETURN_IF(ds->prepared, err, DSG_ESTATE, "tables selected after dataset %s was prepared",
+                   ds->cls->name);
+    unsigned char *wanted = dsgi_calloc(ds->cls->n_tables, 1);
+    DSGI_RETURN_IF(wanted == NULL, err, DSG_ENOMEM, "out of memory (selecting tables)");
+    for (size_t i = 0; i < n; i++) {
+        size_t t = 0;
+        while (t < ds->cls->n_tables && strcmp(ds->cls->tables[t].name, names[i]) != 0)
+            t++;
+        if (t == ds->cls->n_tables) {
+            dsgi_free(wanted);
+            return dsgi_fail(err, DSG_EINVAL, "--tables: the dataset has no table '%s'", names[i]);
+        }
+        wanted[t] = 1;
+    }
+    dsgi_free(ds->wanted);
+    ds->wanted = wanted;
+    if (ds->cls->select != NULL)
+        ds->cls->select(ds->state, wanted);
+    return DSG_OK;
+}
+
+int dsgi_dataset_table_planned(const dsg_dataset *ds, size_t t)
+{
+    return ds->wanted == NULL || (t < ds->cls->n_tables && ds->wanted[t]);
 }
 
 dsg_status dsg_dataset_prepare(dsg_dataset *ds, dsg_error *err)

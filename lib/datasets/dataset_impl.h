@@ -99,7 +99,14 @@ typedef struct dsgi_dataset_class {
     /* A suffix for the names of table t's files ("-2024-04-01": part-00000-2024-04-01.parquet)
      * so that a run never reuses an earlier run's file names; NULL or absent: none. */
     const char *(*file_suffix)(const void *state, size_t t);
+    /* Optional: the tables that will be written (wanted[t] != 0), told
+     * before prepare, so that prepare may skip planning the others (which
+     * then report 0 rows). NULL: every table is always planned. */
+    void (*select)(void *state, const unsigned char *wanted);
 } dsgi_dataset_class;
+
+/* Whether table t is planned (no dsg_dataset_select_tables, or selected). */
+int dsgi_dataset_table_planned(const dsg_dataset *ds, size_t t);
 
 extern const dsgi_dataset_class dsgi_alltypes_class;
 extern const dsgi_dataset_class dsgi_ecommerce_class;

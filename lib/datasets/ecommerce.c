@@ -212,7 +212,7 @@ static const dsg_option_info options[] = {
      "yearmonth (yearmonth=YYYY-MM)"},
     {"orders-mode", "fixed",
      "orders per day: fixed (--orders-per-day), range (uniform in --orders-min..--orders-max) "
-     "or normal (--orders-mean, --orders-std); options of the other modes are ignored"},
+     "or normal (--orders-mean, --orders-std); options of another mode are refused"},
     {"orders-min", "0.7 x orders-per-day", "range mode: fewest orders a day (0 to 10^9)"},
     {"orders-max", "1.3 x orders-per-day", "range mode: most orders a day (0 to 10^9)"},
     {"orders-mean", "orders-per-day", "normal mode: mean orders a day (0 to 10^9)"},
@@ -392,6 +392,7 @@ typedef struct ecommerce {
     uint64_t immortal_id;       /* the most popular product never retires */
     product_sale fallback;      /* that product */
     uint64_t return_base32;     /* RETURN_RATE * 2^32 */
+    bool skip_items; /* order_items will not be written: not planned */
 } ecommerce;
 
 /* ---- small helpers ---- */
@@ -1108,6 +1109,11 @@ static dsg_status validate(ecommerce *e, dsg_error *err)
     DSGI_RETURN_IF(n_history > MAX_DAYS, err, DSG_EINVAL,
                    "--origin %s to --%s %s spans %lld days; at most %d are supported", origin,
                    e->end_option, end, (long long)n_history, MAX_DAYS);
+    /* an option of another mode would be silently ignored: refused */
+    DSGI_RETURN_IF(e->mode != MODE_RANGE && (e->orders_min_set || e->orders_max_set), err, DSG_EINVAL,
+                   "--%s applies to --orders-mode range only", e->orders_min_set ? "orders-min" : "orders-max");
+    DSGI_RETURN_IF(e->mode != MODE_NORMAL && (e->orders_mean_set || e->orders_std_set), err, DSG_EINVAL,
+                   "--%s applies to --orders-mode normal only", e->orders_mean_set ? "orders-mean" : "orders-std");
     if (e->mode == MODE_RANGE) {
         if (!e->orders_min_set)
             e->orders_min = (uint64_t)llround(0.7 * (double)e->orders_per_day);
@@ -1351,7 +1357,8 @@ static dsg_status ec_prepare(void *state, dsg_error *err)
     e->fallback = sale_of_id(e, e->immortal_id);
     for (uint64_t rank = 0; product_table && rank < e->n_products; rank++)
         e->sale_of_rank[rank] = sale_pack(sale_of_id(e, product_id_of_rank(e, rank)), e->origin_day);
-    plan_items(e);
+    if (!e->skip_items) /* one pass over every order: only for order_items */
+        plan_items(e);
     return DSG_OK;
 }
 
@@ -1726,6 +1733,11 @@ static const dsg_partition_transform *ec_partition_transforms(const void *state,
                                                : tr_ymd;
 }
 
+static void ec_select(void *state, const unsigned char *wanted)
+{
+    ((ecommerce *)state)->skip_items = !wanted[T_ITEMS];
+}
+
 const dsgi_dataset_class dsgi_ecommerce_class = {
     .name = "ecommerce",
     .description = "customers, products, orders and their items, partitioned by order date",
@@ -1743,5 +1755,6 @@ const dsgi_dataset_class dsgi_ecommerce_class = {
     .partition_by = ec_partition_by,
     .partition_transforms = ec_partition_transforms,
     .fill = ec_fill,
+    .select = ec_select,
     .file_suffix = ec_file_suffix,
 };

@@ -203,6 +203,17 @@ static dsg_status check_options(run_ctx *rc, dsg_dataset *ds, const dsg_run_opti
     }
     if (strncmp(opt->output, "s3://", 5) == 0)
         return DSG_OK; /* s3_open checks the URI and the S3 options */
+    /* "s3:/bkt/x", "S3://bkt", "s3a://bkt": a URI that is not s3:// would
+     * otherwise become a local directory named "s3:" */
+    size_t scheme = strspn(opt->output, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+    if (scheme > 0 && opt->output[scheme] == ':') {
+        char shown[1200];
+        dsgi_uri_redact(opt->output, shown, sizeof shown);
+        return dsgi_fail(err, DSG_EINVAL,
+                         "output %s is neither s3://BUCKET/PREFIX nor a local directory (for a directory "
+                         "whose name has a ':', write ./%s)",
+                         shown, shown);
+    }
     struct stat st;
     if (stat(opt->output, &st) == 0) {
         DSGI_RETURN_IF(!S_ISDIR(st.st_mode), err, DSG_EINVAL, "output %s exists and is not a directory",
@@ -296,6 +307,11 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
         st = dsg_dataset_table(rc->ds, t, &info, err);
         if (st != DSG_OK || !table_selected(opt, info.name))
             continue;
+        if (!dsgi_dataset_table_planned(rc->ds, t)) {
+            st = dsgi_fail(err, DSG_EINVAL, "table %s was not selected before the dataset was prepared",
+                           info.name);
+            break;
+        }
         size_t table_first = n;
         for (size_t p = 0; st == DSG_OK && p < info.n_partitions; p++) {
             char part[1024];
@@ -796,5 +812,77 @@ dsg_status dsg_run(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *s
         }
         stats->seconds = now_seconds() - t0;
     }
+    return DSG_OK;
+}
+
+/* A rough size of one row's raw column data, for --dry-run: fixed-width
+ * values at their width, strings and nested values at a guess. */
+static uint64_t raw_row_bytes(const dsg_field *f, size_t n)
+{
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        switch (f[i].type) {
+        case DSG_BOOL:
+        case DSG_INT8: bytes += 1; break;
+        case DSG_INT16: bytes += 2; break;
+        case DSG_INT32:
+        case DSG_DATE:
+        case DSG_FLOAT: bytes += 4; break;
+        case DSG_STRING: bytes += 16; break;
+        case DSG_STRUCT: bytes += raw_row_bytes(f[i].children, f[i].n_children); break;
+        case DSG_LIST: bytes += 3 * raw_row_bytes(f[i].children, f[i].n_children); break;
+        default: bytes += 8; break;
+        }
+    }
+    return bytes;
+}
+
+static int by_index(const void *pa, const void *pb)
+{
+    const file_unit *a = pa, *b = pb;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+dsg_status dsg_run_plan(dsg_dataset *ds, const dsg_run_options *opt, dsg_run_stats *stats, dsg_error *err)
+{
+    double t0 = now_seconds();
+    run_ctx rc;
+    memset(&rc, 0, sizeof rc);
+    rc.ds = ds;
+    rc.opt = opt;
+    DSGI_FORWARD(check_options(&rc, ds, opt, err));
+    DSGI_RETURN_IF(dsg_dataset_n_tables(ds) > MAX_TABLES, err, DSG_EINVAL, "too many tables");
+    DSGI_FORWARD(s3_open(&rc, err)); /* checks the URI and S3 options; sends nothing */
+    dsg_status st = plan(&rc, err);
+    dsgi_s3_client_free(rc.s3);
+    DSGI_FORWARD(st);
+    qsort(rc.units, rc.n_units, sizeof *rc.units, by_index);
+    uint64_t rows = 0, bytes = 0;
+    for (size_t i = 0; i < rc.n_units; i++) {
+        const file_unit *u = &rc.units[i];
+        dsg_table_info info;
+        if (dsg_dataset_table(ds, u->table, &info, err) != DSG_OK) {
+            free_units(rc.units, rc.n_units);
+            return err ? err->status : DSG_EINTERNAL;
+        }
+        uint64_t b = u->rows * raw_row_bytes(info.fields, info.n_fields);
+        rows += u->rows;
+        bytes += b;
+        if (opt->on_file)
+            opt->on_file(opt->ctx, info.name, u->rel_path, u->rows, b);
+    }
+    if (stats) {
+        stats->files = rc.n_units;
+        stats->rows = rows;
+        stats->bytes = bytes;
+        stats->tables = 0;
+        for (size_t t = 0; t < dsg_dataset_n_tables(ds); t++) {
+            dsg_table_info info;
+            if (dsg_dataset_table(ds, t, &info, NULL) == DSG_OK && table_selected(opt, info.name))
+                stats->tables++;
+        }
+        stats->seconds = now_seconds() - t0;
+    }
+    free_units(rc.units, rc.n_units);
     return DSG_OK;
 }

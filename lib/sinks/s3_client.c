@@ -12,9 +12,10 @@
  *     S3 error Code and Message, and curl's error text (which never holds
  *     headers).
  *  3. A request is retried only on answers that say "try again" (408, 429,
- *     5xx, an <Error> inside a 2xx) or on transport failures after the
- *     endpoint has answered once; a refused first connection, a bad name
- *     or any other 4xx fails at once.
+ *     5xx, an <Error> inside a 2xx, a 2xx that is not S3's answer) or on
+ *     transport failures, refused connections and DNS failures included
+ *     (bounded by --s3-max-retries and the retry budget); any other 4xx
+ *     fails at once.
  *     CreateMultipartUpload is retried too: at worst that leaves an unused
  *     upload behind, which bucket lifecycle rules remove.
  *  4. Each client holds one curl_global_init reference (libcurl counts
@@ -587,8 +588,10 @@ static int retriable_transport(CURLcode rc, int reached)
     case CURLE_HTTP2_STREAM:
     case CURLE_SSL_CONNECT_ERROR:
         return 1;
-    case CURLE_COULDNT_CONNECT:
-        return reached;
+    case CURLE_COULDNT_CONNECT:       /* refused: a restarting server, a load balancer */
+    case CURLE_COULDNT_RESOLVE_HOST:  /* DNS hiccups; the retries are bounded anyway */
+        (void)reached;
+        return 1;
     default:
         return 0;
     }

@@ -25,7 +25,8 @@
  *     the commits it lost to); appends never conflict. Then retry at the
  *     next version.
  *  5. after version N with N a multiple of 10: a checkpoint of version N
- *     (Parquet, delta_checkpoint.c), then _last_checkpoint. Both are
+ *     (Parquet, delta_checkpoint.c; stats as JSON, so none for tables that
+ *     set delta.checkpoint.writeStatsAsStruct), then _last_checkpoint. Both are
  *     optional for readers: a crash or failure here leaves a correct
  *     table (readers replay the JSON commits).
  *
@@ -1125,8 +1126,14 @@ static dsg_status delta_commit(dsgt_table *t, int64_t *version, dsg_error *err)
         char name[64];
         dlt_log_name(name, sizeof name, v, ".json");
         dsg_error e2;
+        /* our checkpoints hold stats as JSON only: tables that ask for
+         * parsed stats in checkpoints (writer version 3+) get none from us */
+        const char *as_struct = config_value(t->snap.metadata, "delta.checkpoint.writeStatsAsStruct");
+        const char *as_json = config_value(t->snap.metadata, "delta.checkpoint.writeStatsAsJson");
+        int may_checkpoint = !(as_struct && strcasecmp(as_struct, "true") == 0) &&
+                             !(as_json && strcasecmp(as_json, "false") == 0);
         if (dlt_snapshot_apply(&t->snap, (const char *)b.data, b.len, v, name, &e2) == DSG_OK &&
-            v > 0 && v % CHECKPOINT_INTERVAL == 0)
+            may_checkpoint && v > 0 && v % CHECKPOINT_INTERVAL == 0)
             (void)dlt_checkpoint_write(&t->snap, t->store, t->what, &e2); /* optional */
         t->committed = 1;
         *version = v;

@@ -19,19 +19,24 @@
  *      mode create refuses an existing table). Nothing is written.
  *   2. the run writes every data file under its final name; add_file
  *      keeps its path, rows, bytes, partition values and column stats.
- *   3. commit: BEGIN IMMEDIATE (SQLite) / SERIALIZABLE (PostgreSQL);
+ *   3. commit (every table of a run at once through commit_many, so a
+ *      run is one snapshot): BEGIN IMMEDIATE (SQLite) / SERIALIZABLE
+ *      (PostgreSQL); a SQLite file that did not exist is created here;
  *      create the catalog tables and initial rows if the catalog is new;
  *      read the latest snapshot; for each table create it (table, columns,
  *      schema version, partition spec) or find it (overwrite: end every
  *      live data file, delete file and inlined row); insert the data files,
- *      their column statistics and partition values; update the table
- *      statistics; insert snapshot N+1 and its changes; COMMIT.
+ *      their column statistics and partition values (multi-row INSERTs);
+ *      merge the table statistics (not versioned in DuckLake: bounds only
+ *      widen, so they stay true for every snapshot); insert snapshot N+1
+ *      and its changes (author: this program); COMMIT.
  *      SQLCAT_CONFLICT (busy, serialization failure, a snapshot id taken
  *      by a concurrent writer): roll back, wait, redo step 3 from a fresh
  *      read. A table created meanwhile by a concurrent writer (another
  *      shard of the same run) is appended to.
  * A crash before 3 commits leaves the catalog at its previous snapshot;
- * the files written so far are orphans no snapshot references.
+ * the files written so far are orphans no snapshot references. A run
+ * with nothing to record (no table created, no file) makes no snapshot.
  */
 #include "table/table.h"
 #include "table/sqlcat.h"
@@ -139,13 +144,14 @@ typedef struct dl_col {
 /* Statistics of one leaf column of one file, as catalog text. */
 typedef struct dl_stat {
     int64_t column_id;
-    uint64_t values, nulls;
-    int nan;             /* -1: not a floating column */
+    uint64_t values, nulls, nans;
+    int nan;             /* -1: not a floating column, else nans > 0 */
     char *min, *max;     /* NULL: unknown */
 } dl_stat;
 
 typedef struct dl_file {
     char *rel;
+    char *path;          /* as the catalog stores it (set at commit) */
     uint64_t rows, bytes;
     char *keys[DL_MAX_KEYS]; /* partition values per key */
     dl_stat *stats;
@@ -510,6 +516,7 @@ static void flatten(dl_col *cols, size_t *k, const dsg_field *f, size_t n, int64
 static void free_file(dl_file *f)
 {
     dsgi_free(f->rel);
+    dsgi_free(f->path);
     for (size_t i = 0; i < DL_MAX_KEYS; i++)
         dsgi_free(f->keys[i]);
     for (size_t i = 0; i < f->n_stats; i++) {
@@ -754,6 +761,7 @@ static dsg_status dl_add_file(dsgt_table *t, const dsgt_file *file, dsg_error *e
         const dsg_field *leaf = t->cols[s->column_id - 1].field;
         s->values = cs->values;
         s->nulls = cs->nulls;
+        s->nans = cs->nans;
         s->nan = is_floating(leaf->type) ? cs->nans > 0 : -1;
         if (cs->has_minmax) {
             s->min = stat_text(leaf, cs->min, cs->min_len);
@@ -1063,6 +1071,75 @@ static dsg_status create_table(dsgt_table *t, dl_snap *next, int64_t schema_id, 
     return DSG_OK;
 }
 
+/* Multi-row INSERTs: rows of one template ("(?, ?, NULL, ?)", each '?' a
+ * parameter) gathered and sent DL_BATCH_ROWS at a time, so a commit of
+ * many files costs a few statements, not one per statistic. The text
+ * values must stay alive until the flush. */
+#define DL_BATCH_ROWS 200
+
+typedef struct dl_rows {
+    sqlcat *c;
+    const char *prefix;  /* "INSERT INTO t VALUES " */
+    const char *tmpl;
+    size_t per_row;
+    sqlcat_value *v;
+    size_t n;            /* values gathered */
+} dl_rows;
+
+static dsg_status rows_init(dl_rows *r, sqlcat *c, const char *prefix, const char *tmpl, dsg_error *err)
+{
+    r->c = c;
+    r->prefix = prefix;
+    r->tmpl = tmpl;
+    r->per_row = 0;
+    for (const char *p = tmpl; *p; p++)
+        r->per_row += *p == '?';
+    r->n = 0;
+    r->v = dsgi_calloc(DL_BATCH_ROWS * r->per_row, sizeof *r->v);
+    return r->v ? DSG_OK : dsgi_fail(err, DSG_ENOMEM, "out of memory (DuckLake rows)");
+}
+
+static dsg_status rows_flush(dl_rows *r, dsg_error *err)
+{
+    if (r->n == 0)
+        return DSG_OK;
+    dsgi_buf sql;
+    dsgi_buf_init(&sql, 1u << 26);
+    dsg_status st = dsgi_buf_append(&sql, r->prefix, strlen(r->prefix), err);
+    size_t k = 0;
+    char num[24];
+    for (size_t row = 0; st == DSG_OK && row < r->n / r->per_row; row++) {
+        if (row > 0)
+            st = dsgi_buf_append(&sql, ", ", 2, err);
+        for (const char *p = r->tmpl; st == DSG_OK && *p; p++) {
+            if (*p == '?') {
+                int len = snprintf(num, sizeof num, "$%zu", ++k);
+                st = dsgi_buf_append(&sql, num, (size_t)len, err);
+            } else {
+                st = dsgi_buf_append(&sql, p, 1, err);
+            }
+        }
+    }
+    if (st == DSG_OK)
+        st = dsgi_buf_append(&sql, "", 1, err);
+    if (st == DSG_OK)
+        st = sqlcat_exec(r->c, (const char *)sql.data, r->v, r->n, NULL, err);
+    dsgi_buf_free(&sql);
+    r->n = 0;
+    return st;
+}
+
+static dsg_status rows_add(dl_rows *r, const sqlcat_value *vals, dsg_error *err)
+{
+    memcpy(r->v + r->n, vals, r->per_row * sizeof *vals);
+    r->n += r->per_row;
+    if (r->n == DL_BATCH_ROWS * r->per_row)
+        return rows_flush(r, err);
+    return DSG_OK;
+}
+
+static void rows_free(dl_rows *r) { dsgi_free(r->v); }
+
 /* Table-level statistics of one column, merged from files. */
 typedef struct dl_colstat {
     int seen;
@@ -1120,30 +1197,38 @@ static dsg_status add_files(dsgt_table *t, dl_snap *next, int64_t table_id, int6
         return dsgi_fail(err, DSG_ENOMEM, "out of memory (DuckLake statistics)");
     for (size_t i = 0; i < t->n_cols; i++)
         cs[i].nan = is_floating(t->cols[i].field->type) ? 0 : -1;
-    dsg_status st = DSG_OK;
-    char *path_buf = NULL;
+    dl_rows files, keys, stats;
+    memset(&files, 0, sizeof files);
+    memset(&keys, 0, sizeof keys);
+    memset(&stats, 0, sizeof stats);
+    dsg_status st = rows_init(&files, c, "INSERT INTO ducklake_data_file VALUES ",
+                              "(?, ?, ?, NULL, NULL, ?, ?, 'parquet', ?, ?, NULL, ?, ?, NULL, NULL, NULL)", err);
+    if (st == DSG_OK)
+        st = rows_init(&keys, c, "INSERT INTO ducklake_file_partition_value VALUES ", "(?, ?, ?, ?)", err);
+    if (st == DSG_OK)
+        st = rows_init(&stats, c, "INSERT INTO ducklake_file_column_stats VALUES ",
+                       "(?, ?, ?, NULL, ?, ?, ?, ?, ?, NULL)", err);
     for (size_t fi = 0; st == DSG_OK && fi < t->n_files; fi++) {
-        const dl_file *f = &t->files[fi];
+        dl_file *f = &t->files[fi];
         int64_t file_id = next->next_file_id++;
-        dsgi_free(path_buf);
-        path_buf = relative ? xstrdup(f->rel) : xprintf("%s%s", t->root, f->rel);
-        if (path_buf == NULL) {
+        dsgi_free(f->path);
+        f->path = relative ? xstrdup(f->rel) : xprintf("%s%s", t->root, f->rel);
+        if (f->path == NULL) {
             st = dsgi_fail(err, DSG_ENOMEM, "out of memory (DuckLake files)");
             break;
         }
-        sqlcat_value dp[10] = {sqlcat_int(file_id), sqlcat_int(table_id), sqlcat_int(next->id),
-                               sqlcat_text(path_buf), sqlcat_int(relative), sqlcat_int((int64_t)f->rows),
-                               sqlcat_int((int64_t)f->bytes), sqlcat_int(next_row),
-                               partition_id ? sqlcat_int(partition_id) : sqlcat_null(), sqlcat_null()};
-        st = exec(c, "INSERT INTO ducklake_data_file VALUES ($1, $2, $3, NULL, NULL, $4, $5, 'parquet', $6, $7, "
-                     "NULL, $8, $9, NULL, NULL, NULL)", dp, 9, err);
+        sqlcat_value dp[9] = {sqlcat_int(file_id), sqlcat_int(table_id), sqlcat_int(next->id),
+                              sqlcat_text(f->path), sqlcat_int(relative), sqlcat_int((int64_t)f->rows),
+                              sqlcat_int((int64_t)f->bytes), sqlcat_int(next_row),
+                              partition_id ? sqlcat_int(partition_id) : sqlcat_null()};
+        st = rows_add(&files, dp, err);
         next_row += (int64_t)f->rows;
         records += (int64_t)f->rows;
         size += (int64_t)f->bytes;
         for (size_t k = 0; st == DSG_OK && partition_id && k < t->n_keys; k++) {
             sqlcat_value kp[4] = {sqlcat_int(file_id), sqlcat_int(table_id), sqlcat_int((int64_t)k),
                                   sqlcat_text(f->keys[k])};
-            st = exec(c, "INSERT INTO ducklake_file_partition_value VALUES ($1, $2, $3, $4)", kp, 4, err);
+            st = rows_add(&keys, kp, err);
         }
         for (size_t k = 0; st == DSG_OK && k < f->n_stats; k++) {
             const dl_stat *s = &f->stats[k];
@@ -1151,8 +1236,7 @@ static dsg_status add_files(dsgt_table *t, dl_snap *next, int64_t table_id, int6
                                   sqlcat_int((int64_t)(s->values - s->nulls)), sqlcat_int((int64_t)s->nulls),
                                   sqlcat_text(s->min), sqlcat_text(s->max),
                                   s->nan < 0 ? sqlcat_null() : sqlcat_int(s->nan)};
-            st = exec(c, "INSERT INTO ducklake_file_column_stats VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8, "
-                         "NULL)", sp, 8, err);
+            st = rows_add(&stats, sp, err);
             /* table statistics from our files */
             dl_colstat *x = &cs[s->column_id - 1];
             const dsg_field *lf = t->cols[s->column_id - 1].field;
@@ -1167,12 +1251,20 @@ static dsg_status add_files(dsgt_table *t, dl_snap *next, int64_t table_id, int6
                     st = DSG_ENOMEM;
                 else if (a != DSG_OK || b != DSG_OK)
                     x->minmax_unknown = 1;
-            } else if (s->values > s->nulls + (uint64_t)(s->nan > 0)) {
+            } else if (s->values > s->nulls + s->nans) { /* values, but no bounds */
                 x->minmax_unknown = 1;
             }
         }
     }
-    dsgi_free(path_buf);
+    if (st == DSG_OK)
+        st = rows_flush(&files, err);
+    if (st == DSG_OK)
+        st = rows_flush(&keys, err);
+    if (st == DSG_OK)
+        st = rows_flush(&stats, err);
+    rows_free(&files);
+    rows_free(&keys);
+    rows_free(&stats);
 
     /* merge with the table's statistics so far (a superset is always safe
      * for pruning; they are not versioned) */

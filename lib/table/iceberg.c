@@ -33,8 +33,8 @@
  * finest of the directory levels' transforms of the source column
  * (year/month/day -> day(order_date), year/month and yearmonth ->
  * month(order_date), .../hour -> hour(ts)); identity fields when the
- * levels are real columns; unpartitioned when the directories derive from
- * no column of the table.
+ * levels are real columns; levels that are no column of the files are
+ * refused (DSG_EINVAL).
  */
 #include "table/avro.h"
 #include "table/iceberg_internal.h"
@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #define MAX_ATTEMPTS 200
+#define COMMIT_DEADLINE_MS 180000 /* a catalog locked this long by another connection: give up */
 #define METADATA_LOG_MAX 100
 #define META_MAX ((size_t)1 << 32)
 
@@ -575,7 +576,7 @@ static dsg_status copy_bound(const dsg_field *f, const uint8_t *v, size_t len, i
     uint8_t tmp[16];
     const uint8_t *p;
     size_t n = ice_bound_bytes(f, v, len, tmp, &p);
-    if (n == 0 && f->type != DSG_STRING)
+    if (n == 0 && f->type != DSG_STRING && f->type != DSG_BINARY)
         return DSG_OK;
     uint8_t *c = dsgi_malloc(n ? n : 1);
     if (!c)
@@ -1393,10 +1394,27 @@ done:
     return st;
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static dsg_status ice_commit(dsgt_table *t, int64_t *version, dsg_error *err)
 {
     uint64_t backoff_us = 5000;
+    int64_t start = mono_ms();
     for (int attempt_no = 0; attempt_no < MAX_ATTEMPTS; attempt_no++) {
+        if (attempt_no > 0 && mono_ms() - start > COMMIT_DEADLINE_MS)
+            return t->cat ? dsgi_fail(err, DSG_EIO,
+                                      "Iceberg table %s: catalog %s stayed locked or contended for %d s; "
+                                      "nothing was committed",
+                                      t->name, sqlcat_label(t->cat), COMMIT_DEADLINE_MS / 1000)
+                          : dsgi_fail(err, DSG_EIO,
+                                      "Iceberg table %s: concurrent commits kept winning for %d s; nothing "
+                                      "was committed",
+                                      t->name, COMMIT_DEADLINE_MS / 1000);
         ice_current cur;
         dsg_status st = load_current(t, &cur, err);
         if (st == SQLCAT_CONFLICT) {

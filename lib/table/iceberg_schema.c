@@ -23,9 +23,9 @@
 /* Schema                                                              */
 /* ------------------------------------------------------------------ */
 
-static const char *primitive_name(dsg_type t)
+static const char *primitive_name(const dsg_field *f)
 {
-    switch (t) {
+    switch (f->type) {
     case DSG_BOOL: return "boolean";
     case DSG_INT8:
     case DSG_INT16:
@@ -35,9 +35,11 @@ static const char *primitive_name(dsg_type t)
     case DSG_FLOAT: return "float";
     case DSG_DOUBLE: return "double";
     case DSG_DATE: return "date";
-    case DSG_TIMESTAMP: return "timestamptz";
+    case DSG_TIMESTAMP: return f->flags & DSG_FIELD_LOCAL_TIME ? "timestamp" : "timestamptz";
     case DSG_STRING: return "string";
-    default: return NULL;
+    case DSG_BINARY: return "binary";
+    case DSG_TIME_US: return "time";
+    default: return NULL; /* unsigned, milli/nano units, null: no v2 type */
     }
 }
 
@@ -129,7 +131,13 @@ static dsg_status type_json(builder *b, const dsg_field *f, int32_t id, int repe
                          !(v->flags & DSG_FIELD_NULLABLE));
         return DSG_OK;
     }
-    if (f->type == DSG_DECIMAL) {
+    if (f->type == DSG_FIXED_BINARY) {
+        char t[32];
+        snprintf(t, sizeof t, "fixed[%d]", f->precision);
+        *out = json_string(t);
+        return add_leaf(b, id, f, repeated);
+    }
+    if (f->type == DSG_DECIMAL || f->type == DSG_DECIMAL128) {
         DSGI_RETURN_IF(f->precision < 1 || f->precision > 38 || f->scale < 0 || f->scale > f->precision,
                        err, DSG_EINVAL, "column %s: decimal(%d,%d) is not an Iceberg decimal",
                        f->name, f->precision, f->scale);
@@ -138,8 +146,8 @@ static dsg_status type_json(builder *b, const dsg_field *f, int32_t id, int repe
         *out = json_string(t);
         return add_leaf(b, id, f, repeated);
     }
-    const char *name = primitive_name(f->type);
-    DSGI_RETURN_IF(!name, err, DSG_EINVAL, "column %s: type %d has no Iceberg equivalent", f->name,
+    const char *name = primitive_name(f);
+    DSGI_RETURN_IF(!name, err, DSG_EINVAL, "column %s: type %d has no Iceberg v2 equivalent", f->name,
                    (int)f->type);
     *out = json_string(name);
     return add_leaf(b, id, f, repeated);
@@ -339,11 +347,14 @@ dsg_status ice_spec_build(ice_spec *spec, const ice_schema *schema, const dsgt_t
         return DSG_OK;
     }
     /* No source column: identity fields when every level is a real
-     * column; otherwise the directories carry no column and the Iceberg
-     * table is unpartitioned (its files still lie in the directories). */
+     * column. Directory levels that are not columns of the files (user
+     * data partitioned with its partition columns left out) cannot be
+     * represented: Iceberg keeps every column in the data files. */
     for (size_t i = 0; i < args->n_partition_by; i++)
-        if (top_level_leaf(args, args->partition_by[i]) < 0)
-            return DSG_OK;
+        DSGI_RETURN_IF(top_level_leaf(args, args->partition_by[i]) < 0, err, DSG_EINVAL,
+                       "Iceberg table %s: partition column %s is not a column of the data files "
+                       "(Iceberg keeps partition columns in the files)",
+                       args->table_name, args->partition_by[i]);
     for (size_t i = 0; i < args->n_partition_by; i++) {
         int c = top_level_leaf(args, args->partition_by[i]);
         const dsg_field *f = &args->fields[c];
@@ -546,9 +557,28 @@ size_t ice_bound_bytes(const dsg_field *leaf, const uint8_t *v, size_t len, uint
             return 0;
         memcpy(out, v, 8);
         return 8;
+    case DSG_TIME_US:
+        if (len != 8)
+            return 0;
+        memcpy(out, v, 8);
+        return 8;
     case DSG_STRING:
+    case DSG_BINARY:
+    case DSG_FIXED_BINARY:
         *p = v;
         return len;
+    case DSG_DECIMAL128:
+        if (len > 8) {
+            /* FIXED_LEN_BYTE_ARRAY: big-endian already; drop sign bytes */
+            size_t start = 0;
+            while (start + 1 < len && ((v[start] == 0x00 && !(v[start + 1] & 0x80)) ||
+                                       (v[start] == 0xff && (v[start + 1] & 0x80))))
+                start++;
+            *p = v + start;
+            return len - start;
+        }
+        /* INT32 or INT64: as DSG_DECIMAL */
+        __attribute__((fallthrough));
     case DSG_DECIMAL: {
         /* the unscaled value, two's complement big-endian, fewest bytes */
         int64_t x;

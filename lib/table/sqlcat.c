@@ -9,9 +9,10 @@
  *     contain the password; any message that would quote it is replaced.
  *  2. A lost race is SQLCAT_CONFLICT, whatever the engine: SQLite's BUSY
  *     and LOCKED (the busy timeout expired, or a deferred reader tried to
- *     write), PostgreSQL's serialization_failure (40001) and
- *     deadlock_detected (40P01), and on both a unique or primary-key
- *     violation (another writer inserted the same key first). The caller
+ *     write), PostgreSQL's serialization_failure (40001),
+ *     deadlock_detected (40P01) and duplicate_table (42P07: a table another
+ *     transaction created after our snapshot), and on both a unique or
+ *     primary-key violation (another writer inserted the same key first). The caller
  *     rolls back and retries from a fresh read.
  *  3. After a failed statement inside a transaction the transaction is
  *     poisoned: only sqlcat_rollback is meaningful (PostgreSQL would turn
@@ -278,7 +279,11 @@ static dsg_status pg_status_of(const char *state)
 {
     if (state == NULL)
         return DSG_ENET;
-    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "23505") == 0)
+    /* serialization failure, deadlock, a key or a table name taken by a
+     * concurrent transaction (its CREATE TABLE committed after our
+     * snapshot showed no such table) */
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "23505") == 0 ||
+        strcmp(state, "42P07") == 0)
         return SQLCAT_CONFLICT;
     if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
         return DSG_ENET;

@@ -18,7 +18,7 @@
  *   sqlcat_commit(c, err);  / sqlcat_rollback(c);
  *   sqlcat_close(c);
  *
- * A serialization failure (40001, 40P01) or a busy database at commit or
+ * A serialization failure (40001, 40P01, 42P07) or a busy database at commit or
  * during the transaction returns SQLCAT_CONFLICT, so callers can roll back
  * and retry; so does a unique or primary-key violation (another writer
  * inserted the key first; a caller for whom it means "already exists"

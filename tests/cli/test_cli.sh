@@ -212,7 +212,7 @@ s=$work/summary
 run generate alltypes --output "$s/out" --rows 6000 --file-rows-target 2500 --summary-json "$s/summary.json"
 if [ "$rc" -ne 0 ]; then
     fail "summary" "exit $rc: $(head -n 3 "$work/stderr")"
-elif ! tail -n 1 "$work/stderr" | grep -Eq '^dataset-generator: alltypes: 1 tables, 3 files, 6000 rows, [0-9.]+ MB in [0-9.]+ s$'; then
+elif ! tail -n 1 "$work/stderr" | grep -Eq '^dataset-generator: alltypes: 1 table, 3 files, 6,000 rows, [0-9.]+ MB in [0-9.]+ s$'; then
     fail "summary line" "$(tail -n 1 "$work/stderr")"
 else
     pass "summary line ($(tail -n 1 "$work/stderr"))"

@@ -146,7 +146,7 @@ expect_exit "a prefix that holds objects is refused" 2 "already holds objects"
 ctl put "$backend" "$bucket" runs/alltypes/alltypes/stale.txt stale
 ctl put "$backend" "$bucket" runs/alltypes/keep.txt keep
 s3gen alltypes --rows 60000 --file-rows-target 25000 --output "s3://$bucket/runs/alltypes" --overwrite
-expect_exit "--overwrite replaces the tables" 0 "1 tables, 3 files"
+expect_exit "--overwrite replaces the tables" 0 "1 table, 3 files"
 mkdir -p "$work/expect-overwrite" && cp -r "$work/local-alltypes/." "$work/expect-overwrite/" && echo -n keep >"$work/expect-overwrite/keep.txt"
 same_objects "--overwrite removed the stale object and kept the others" runs/alltypes "$work/expect-overwrite"
 
@@ -155,7 +155,7 @@ same_objects "--overwrite removed the stale object and kept the others" runs/all
 ctl reset "$control"
 AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_ENDPOINT_URL=$endpoint AWS_REGION=us-east-1 \
     run generate alltypes --rows 1000 --s3-uri "s3://$bucket/base" --output ./env-run
-expect_exit "credentials and endpoint from the environment" 0 "1 files"
+expect_exit "credentials and endpoint from the environment" 0 "1 file,"
 if ctl list "$backend" "$bucket" base/ | grep -qx 'base/env-run/alltypes/alltypes.parquet'; then
     pass "a relative --output is written under --s3-uri"
 else
@@ -164,7 +164,7 @@ fi
 # A session token is signed (x-amz-security-token) and never printed.
 AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=session-token-xyz \
     run generate alltypes --rows 1000 --output "s3://$bucket/token-run" --s3-endpoint "$endpoint"
-expect_exit "a session token is signed" 0 "1 files"
+expect_exit "a session token is signed" 0 "1 file,"
 
 # ---- (b) a file of several parts ----
 
@@ -178,7 +178,7 @@ else
 fi
 ctl reset "$control"
 s3gen "${big_args[@]}" --output "s3://$bucket/big" --s3-part-size 5
-expect_exit "multipart upload" 0 "1 files"
+expect_exit "multipart upload" 0 "1 file,"
 parts=$(count '^UploadPart 200')
 if [ "$parts" -ge 3 ] && [ "$(count '^CompleteMultipartUpload 200')" -eq 1 ]; then
     pass "the large file went out in $parts parts and one CompleteMultipartUpload"
@@ -268,8 +268,21 @@ fi
 s3gen alltypes --rows 10 --output "s3://no-such-bucket/x"
 expect_exit "no such bucket: exit 1 naming it" 1 "s3://no-such-bucket/x/: ListObjectsV2 failed: HTTP 404 NoSuchBucket"
 run generate alltypes --rows 10 --output "s3://$bucket/x" --s3-endpoint http://127.0.0.1:1 --s3-key "$key" \
-    --s3-secret "$secret"
-expect_exit "unreachable endpoint: exit 1 at once naming the bucket" 1 "s3://$bucket/x/: ListObjectsV2 failed: .*(refused|connect)"
+    --s3-secret "$secret" --s3-max-retries 2
+expect_exit "refused connections: retried (bounded), exit 1 naming the bucket" 1 \
+    "s3://$bucket/x/: ListObjectsV2 failed: .*(refused|connect).*\(gave up after 3 attempts\)"
+run generate alltypes --rows 10 --output "s3://$bucket/x" --s3-endpoint http://no-such-host.invalid:9000 \
+    --s3-key "$key" --s3-secret "$secret" --s3-max-retries 2
+expect_exit "DNS failures: retried (bounded), exit 1" 1 "ListObjectsV2 failed: .*resolve.*\(gave up after 3 attempts\)"
+# near-miss schemes are refused, never written to a local directory "s3:"
+for near in "s3:/$bucket/x" "s3:$bucket/x" "S3://$bucket/x" "s3a://$bucket/x"; do
+    mkdir -p "$work/near"
+    (cd "$work/near" && "$DSG_BIN" generate alltypes --rows 10 --output "$near" >"$work/stdout" 2>"$work/stderr")
+    rc=$?
+    expect_exit "--output $near is refused" 2 "neither s3://BUCKET/PREFIX nor a local directory"
+done
+[ -z "$(ls -A "$work/near")" ] && pass "no local directory named after a near-miss URI" ||
+    fail "no local directory named after a near-miss URI" "$(ls -A "$work/near")"
 
 # ---- (e) a wrong secret ----
 

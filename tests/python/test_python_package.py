@@ -51,6 +51,10 @@ GENERATOR_OPTIONS = {
     "ecommerce": dict(n_customers=700, n_products=90, orders_per_day=40, start="2024-02-27", end="2024-03-02",
                       seed=7),
     "alltypes": dict(rows=3000, seed=11),
+    "weather": dict(locations="Berlin,Lima,Tokyo", start="2023-06-01", end="2023-06-03", storm_rate=0.3),
+    "sensors": dict(n_devices=6, start="2023-06-01", end="2023-06-01", missing_probability=0.05),
+    "market_ohlcv": dict(symbols="AA,BB", start="2023-06-01", end="2023-06-05", freq="5m"),
+    "market_quotes": dict(symbols="AA,BB", start="2023-06-01", end="2023-06-01", quotes_per_minute=3),
 }
 
 
@@ -97,6 +101,10 @@ def arrow_canon(v, ty):
     if pa.types.is_list(ty):
         return [arrow_canon(x, ty.value_type) for x in v]
     return canon(v)
+
+
+def test_every_generator_is_covered():
+    assert set(dg.available_generators()) == set(GENERATOR_OPTIONS)
 
 
 @pytest.mark.parametrize("name", sorted(GENERATOR_OPTIONS))
@@ -677,3 +685,49 @@ def test_user_writer_passes_the_interop_checks(tmp_path, run_cli):
         p = subprocess.run(["node", str(root / script), pqf[0], jl, *extra], capture_output=True, text=True,
                            timeout=300)
         assert p.returncode == 0, (script, p.stdout[-2000:], p.stderr[-2000:])
+
+
+def test_write_releases_the_gil_and_stops_on_ctrl_c(tmp_path):
+    """A Python thread keeps running while writer.write encodes (the GIL is
+    released), and SIGINT stops a long write: KeyboardInterrupt, no file
+    left under a temporary or incomplete name."""
+    code = f"""
+        import sys, threading, time, numpy as np, pyarrow as pa, dataset_generator as dg
+        t = pa.table({{"a": np.arange(3_000_000), "b": np.arange(3_000_000) * 0.5}})
+        ticks = [0]
+        stop = threading.Event()
+        def tick():
+            while not stop.is_set():
+                ticks[0] += 1
+                time.sleep(0.001)
+        th = threading.Thread(target=tick); th.start()
+        t0 = time.monotonic()
+        dg.create_writer("parquet", {str(tmp_path / 'gil')!r}, options=dg.WriterOptions(compression="gzip",
+                         compression_level=9)).write("t", t)
+        took = time.monotonic() - t0
+        stop.set(); th.join()
+        print("gil", ticks[0], took, flush=True)
+        schema = t.schema
+        def forever():
+            while True:
+                yield from t.to_batches(100_000)
+        r = pa.RecordBatchReader.from_batches(schema, forever())
+        print("start", flush=True)
+        try:
+            dg.create_writer("parquet", {str(tmp_path / 'int')!r},
+                             options=dg.WriterOptions(file_rows_target=10**9)).write("t", r)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+            sys.exit(3)
+    """
+    p = subprocess.Popen([PY, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    gil = p.stdout.readline().split()
+    assert gil and gil[0] == "gil", p.stderr.read()
+    ticks, took = int(gil[1]), float(gil[2])
+    assert took > 0.2 and ticks > took * 100, (ticks, took)  # the ticker ran while we wrote
+    assert p.stdout.readline().strip() == "start"
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 3 and "interrupted" in out, (out, err)
+    assert parquet_files(tmp_path / "int") == [] and leftovers(tmp_path) == []

@@ -6,9 +6,7 @@
  * with SQL (snapshots, ids, statistics, partition values), then an
  * append, an overwrite, the refusal of an existing table in mode create,
  * of a newer specification version and of a table with other columns.
- *
- * With arguments it writes a lake for tests/python/test_ducklake.py:
- *   test_ducklake write DATASET OUT CATALOG_URI MODE [name=value ...]
+ * DuckDB reads what the CLI writes in tests/python/test_ducklake.py.
  */
 #include "table/sqlcat.h"
 #include "table/table.h"
@@ -249,26 +247,8 @@ static void self_test(void)
     CHECK(system(cmd) == 0);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-    if (argc >= 6 && strcmp(argv[1], "write") == 0) {
-        dsg_dataset *ds = make_dataset(argv[2], argc - 6, argv + 6);
-        dsg_table_mode mode = strcmp(argv[5], "append") == 0      ? DSG_MODE_APPEND
-                              : strcmp(argv[5], "overwrite") == 0 ? DSG_MODE_OVERWRITE
-                                                                  : DSG_MODE_CREATE;
-        char suffix[32];
-        snprintf(suffix, sizeof suffix, "%ld", (long)getpid());
-        dsg_error err;
-        int64_t v;
-        dsg_status st = write_lake(ds, argv[3], argv[4], mode, suffix, &v, &err);
-        dsg_dataset_free(ds);
-        if (st != DSG_OK) {
-            fprintf(stderr, "%s\n", err.message);
-            return 1;
-        }
-        printf("%lld\n", (long long)v);
-        return 0;
-    }
     self_test();
     printf("test_ducklake: passed\n");
     return 0;

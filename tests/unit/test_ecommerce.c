@@ -972,13 +972,20 @@ static void test_modes(void)
     CHECKF(days > 10 && days < 80 && info.n_partitions == days,
            "%zu days with orders, %zu partitions", days, info.n_partitions);
     dsg_dataset_free(ds);
-    /* Options of another mode are accepted and ignored. */
-    ds = open_dataset(OPTS({"orders-seasonality", "off"}, {"orders-per-day", "7"}, {"orders-min", "9"}, {"orders-max", "1"},
-                           {"orders-mean", "100"}, {"start", "2024-01-01"}, {"end", "2024-01-10"},
-                           {"n-customers", "10"}, {"n-products", "10"}));
-    day_counts(ds, &min, &max, &days);
-    CHECK(days == 10 && min == 7 && max == 7);
-    dsg_dataset_free(ds);
+    /* Options of another mode would be silently ignored: refused (issue 14). */
+    {
+        static const char *const other_mode[][3] = {{"fixed", "orders-min", "9"},  {"fixed", "orders-mean", "100"},
+                                                    {"range", "orders-std", "3"},  {"normal", "orders-max", "1"}};
+        for (size_t k = 0; k < sizeof other_mode / sizeof other_mode[0]; k++) {
+            dsg_error e2;
+            CHECK(dsg_dataset_create(&ds, "ecommerce", &e2) == DSG_OK);
+            CHECK(dsg_dataset_set(ds, "orders-mode", other_mode[k][0], &e2) == DSG_OK);
+            CHECK(dsg_dataset_set(ds, other_mode[k][1], other_mode[k][2], &e2) == DSG_OK);
+            CHECKF(dsg_dataset_prepare(ds, &e2) == DSG_EINVAL && strstr(e2.message, other_mode[k][1]) != NULL,
+                   "%s with mode %s: %s", other_mode[k][1], other_mode[k][0], e2.message);
+            dsg_dataset_free(ds);
+        }
+    }
     /* Nothing at all: zero rows and no partitions, yet fills of 0 rows work. */
     ds = open_dataset(OPTS({"orders-seasonality", "off"}, {"orders-mode", "range"}, {"orders-min", "0"}, {"orders-max", "0"},
                            {"n-customers", "10"}, {"n-products", "10"}));

@@ -88,7 +88,7 @@ static const cli_opt gen_opts[] = {
     {"quiet", 'q', NULL, OPT_FLAG, "no progress and no summary line"},
     {"s3-uri", 0, "s3://BUCKET[/BASE]", OPT_S3,
      "the bucket and base prefix: a relative --output\ngoes under it; without --output it is the output"},
-    {"s3-key", 0, "KEY", OPT_S3, "access key (default: AWS_ACCESS_KEY_ID)"},
+    {"s3-key", 0, "KEY", OPT_S3, "access key (default: AWS_ACCESS_KEY_ID, else the\nAWS_PROFILE's in ~/.aws/credentials)"},
     {"s3-secret", 0, "SECRET", OPT_S3 | OPT_SECRET,
      "secret key (default: AWS_SECRET_ACCESS_KEY; with the\nenvironment's key, AWS_SESSION_TOKEN too)"},
     {"s3-endpoint", 0, "URL", OPT_S3,
@@ -743,12 +743,17 @@ static int parse_shard(const char *val, unsigned *k, unsigned *n)
 
 /* ---- S3 destination ---- */
 
+typedef struct aws_profile {
+    char key[256], secret[256], token[4096], region[64];
+} aws_profile;
+
 typedef struct cli_s3 {
     const char *uri, *key, *secret, *endpoint, *region;
     int use_ssl, virtual_hosted;                /* -1: not given */
     long long part_mib, max_retries, timeout_s; /* -1: not given */
     char output[4200];                          /* a relative --output under --s3-uri */
     dsg_s3_config cfg;
+    aws_profile profile;                        /* ~/.aws files, when used */
 } cli_s3;
 
 static void cli_s3_init(cli_s3 *s)
@@ -880,8 +885,80 @@ static const char *flag_or_env(const char *flag, const char *env1, const char *e
     return v1 && *v1 ? v1 : v2 && *v2 ? v2 : NULL;
 }
 
+/* One value of an AWS shared file (INI): 'key' in section 'section' of
+ * file 'path', copied into out. Returns 1 when found. */
+static int ini_value(const char *path, const char *section, const char *key, char *out, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    char line[2048];
+    int in = 0, found = 0;
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        char *p = line + strspn(line, " \t");
+        size_t len = strcspn(p, "\r\n");
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        p[len] = '\0';
+        if (*p == '[') {
+            char *close = strchr(p, ']');
+            if (close != NULL) {
+                *close = '\0';
+                char *name = p + 1 + strspn(p + 1, " \t");
+                in = strcmp(name, section) == 0;
+            }
+            continue;
+        }
+        if (!in || *p == '#' || *p == ';')
+            continue;
+        size_t klen = strcspn(p, " \t=");
+        char *eq = strchr(p, '=');
+        if (eq == NULL || klen != strlen(key) || strncmp(p, key, klen) != 0)
+            continue;
+        const char *v = eq + 1 + strspn(eq + 1, " \t");
+        snprintf(out, n, "%s", v);
+        found = *out != '\0';
+    }
+    fclose(f);
+    return found;
+}
+
+/* Static credentials of an AWS profile (AWS_PROFILE, else "default") from
+ * the shared credentials file (AWS_SHARED_CREDENTIALS_FILE, else
+ * ~/.aws/credentials) and its region from the config file
+ * (AWS_CONFIG_FILE, else ~/.aws/config), as the AWS CLI reads them. */
+static void read_profile(aws_profile *p)
+{
+    memset(p, 0, sizeof *p);
+    const char *name = getenv("AWS_PROFILE");
+    if (name == NULL || *name == '\0')
+        name = "default";
+    const char *home = getenv("HOME");
+    char creds[4096], config[4096], section[300];
+    const char *cf = getenv("AWS_SHARED_CREDENTIALS_FILE"), *gf = getenv("AWS_CONFIG_FILE");
+    snprintf(creds, sizeof creds, "%s", cf && *cf ? cf : "");
+    snprintf(config, sizeof config, "%s", gf && *gf ? gf : "");
+    if (!*creds && home)
+        snprintf(creds, sizeof creds, "%s/.aws/credentials", home);
+    if (!*config && home)
+        snprintf(config, sizeof config, "%s/.aws/config", home);
+    if (ini_value(creds, name, "aws_access_key_id", p->key, sizeof p->key) &&
+        ini_value(creds, name, "aws_secret_access_key", p->secret, sizeof p->secret))
+        ini_value(creds, name, "aws_session_token", p->token, sizeof p->token);
+    else
+        p->key[0] = p->secret[0] = '\0';
+    snprintf(section, sizeof section, strcmp(name, "default") == 0 ? "%s" : "profile %s", name);
+    if (!p->key[0] && ini_value(config, section, "aws_access_key_id", p->key, sizeof p->key) &&
+        ini_value(config, section, "aws_secret_access_key", p->secret, sizeof p->secret))
+        ini_value(config, section, "aws_session_token", p->token, sizeof p->token);
+    else if (!p->secret[0])
+        p->key[0] = '\0';
+    ini_value(config, section, "region", p->region, sizeof p->region);
+}
+
 /* Resolves the destination and, for s3:// output, the S3 configuration
- * (flags win over the environment). Returns 0 or an exit status. */
+ * (flags win over the environment, the environment over the profile).
+ * Returns 0 or an exit status. */
 static int resolve_s3(cli_s3 *s, dsg_run_options *opt)
 {
     int rc = s->uri ? place_output(s, opt) : 0;
@@ -893,6 +970,20 @@ static int resolve_s3(cli_s3 *s, dsg_run_options *opt)
     c->secret_key = flag_or_env(s->secret, "AWS_SECRET_ACCESS_KEY", NULL);
     c->session_token = s->key ? NULL : flag_or_env(NULL, "AWS_SESSION_TOKEN", NULL);
     c->region = flag_or_env(s->region, "AWS_REGION", "AWS_DEFAULT_REGION");
+    if (c->access_key == NULL && c->secret_key == NULL) { /* the shared files' profile */
+        read_profile(&s->profile);
+        if (s->profile.key[0]) {
+            c->access_key = s->profile.key;
+            c->secret_key = s->profile.secret;
+            c->session_token = s->profile.token[0] ? s->profile.token : NULL;
+        }
+    }
+    if (c->region == NULL) {
+        if (!s->profile.region[0] && s->profile.key[0] == '\0')
+            read_profile(&s->profile);
+        if (s->profile.region[0])
+            c->region = s->profile.region;
+    }
     c->endpoint = flag_or_env(s->endpoint, "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL");
     c->use_ssl = s->use_ssl;
     c->virtual_hosted = s->virtual_hosted;

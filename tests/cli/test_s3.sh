@@ -166,6 +166,23 @@ AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=session-t
     run generate alltypes --rows 1000 --output "s3://$bucket/token-run" --s3-endpoint "$endpoint"
 expect_exit "a session token is signed" 0 "1 file,"
 
+# The AWS shared files: a named profile's static keys (credentials file)
+# and its region (config file), as the AWS CLI reads them.
+mkdir -p "$work/home/.aws"
+printf '[default]\naws_access_key_id = WRONGDEFAULT\naws_secret_access_key = wrong\n\n[dsg]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+    "$key" "$secret" >"$work/home/.aws/credentials"
+printf '[profile dsg]\nregion = us-east-1\n' >"$work/home/.aws/config"
+HOME="$work/home" AWS_PROFILE=dsg run generate alltypes --rows 1000 --output "s3://$bucket/profile-run" \
+    --s3-endpoint "$endpoint"
+expect_exit "credentials from AWS_PROFILE in ~/.aws/credentials" 0 "1 file,"
+no_secret_in "no secret from the profile in the messages" "$work/stderr"
+HOME="$work/home" run generate alltypes --rows 1000 --output "s3://$bucket/profile-default" --s3-endpoint "$endpoint"
+expect_exit "the default profile is used without AWS_PROFILE (here: a wrong key)" 1 "InvalidAccessKeyId"
+printf '[profile dsg]\nregion = eu-north-1\n' >"$work/home/.aws/config"
+HOME="$work/home" AWS_PROFILE=dsg run generate alltypes --rows 1000 --output "s3://$bucket/profile-region" \
+    --s3-endpoint "$endpoint"
+expect_exit "the profile's region from ~/.aws/config signs the request" 1 "AuthorizationHeaderMalformed"
+
 # ---- (b) a file of several parts ----
 
 big_args=(alltypes --rows 200000 --file-rows-target 200000)

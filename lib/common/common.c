@@ -98,7 +98,9 @@ size_t dsgi_shorten_message(char *msg, size_t len, size_t max)
         memcpy(msg + best + head, "...", 3);
         len = len - best_len + keep + 3;
     }
-    if (len > max) {
+    if (len > max && max < 8) { /* no room for "..." and both ends */
+        len = max;
+    } else if (len > max) {
         size_t head = max / 3, tail = max - head - 3;
         memmove(msg + head + 3, msg + len - tail, tail);
         memcpy(msg + head, "...", 3);

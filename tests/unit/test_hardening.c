@@ -76,6 +76,26 @@ static void test_long_messages(void)
     CHECKF(n < sizeof err.message && strcmp(err.message + n - 11, ": the cause") == 0, "%s", err.message);
 }
 
+/* Any text, any limit: the result fits and the call returns (a random
+ * search over word lengths around the shortening thresholds). */
+static void test_shorten_any(void)
+{
+    char buf[4000];
+    uint64_t x = 88172645463325252ull;
+    for (int it = 0; it < 20000; it++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t len = 1 + (size_t)(x % 3000), gap = 2 + (size_t)((x >> 20) % 40);
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            buf[i] = x % gap == 0 ? ' ' : 'a';
+        }
+        buf[len] = '\0';
+        size_t max = 1 + (size_t)((x >> 32) % 600);
+        size_t r = dsgi_shorten_message(buf, len, max);
+        CHECKF(r <= (len > max ? max : len) && strlen(buf) == r, "len %zu max %zu -> %zu", len, max, r);
+    }
+}
+
 static void test_s3_names(void)
 {
     char bucket[64], prefix[1100];
@@ -168,6 +188,7 @@ int main(void)
     test_numbers();
     test_dates();
     test_long_messages();
+    test_shorten_any();
     test_s3_names();
     test_tree_remove();
     printf("test_hardening: ok\n");

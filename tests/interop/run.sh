@@ -65,13 +65,14 @@ check() {
     return "$status"
 }
 
-# generate DIR ARGS...: writes alltypes as Parquet into DIR/parquet and as
-# JSONL into DIR/jsonl, from the same arguments.
+# generate DIR ROWS ARGS...: writes ROWS rows of alltypes as Parquet (with
+# the Parquet options ARGS) into DIR/parquet and as JSONL into DIR/jsonl
+# (the CLI refuses Parquet-only options with --format jsonl).
 generate() {
-    local dir=$1
-    shift
-    "$DSG_BIN" generate alltypes --output "$dir/parquet" --seed "$SEED" "$@" &&
-        "$DSG_BIN" generate alltypes --output "$dir/jsonl" --seed "$SEED" "$@" --format jsonl
+    local dir=$1 rows=$2
+    shift 2
+    "$DSG_BIN" generate alltypes --output "$dir/parquet" --seed "$SEED" --rows "$rows" "$@" &&
+        "$DSG_BIN" generate alltypes --output "$dir/jsonl" --seed "$SEED" --rows "$rows" --format jsonl
 }
 
 # run_case NAME CODEC READERS ROWS [ROW_GROUP_ROWS]
@@ -79,12 +80,12 @@ run_case() {
     local name=$1 codec=$2 readers=$3 rows=$4 rg=${5:-}
     local dir="$scratch/$name"
     local pq="$dir/parquet/alltypes/alltypes.parquet" jl="$dir/jsonl/alltypes/alltypes.jsonl"
-    local gen_args=(--rows "$rows" --compression "$codec") stats_args=(--codec "$codec")
+    local gen_args=(--compression "$codec") stats_args=(--codec "$codec")
     if [ -n "$rg" ]; then
         gen_args+=(--row-group-rows "$rg")
         stats_args+=(--row-group-rows "$rg")
     fi
-    check "$name: generate" generate "$dir" "${gen_args[@]}" || return
+    check "$name: generate" generate "$dir" "$rows" "${gen_args[@]}" || return
     check "$name: values ($readers)" node "$here/check_values.mjs" "$pq" "$jl" --readers "$readers"
     check "$name: footer" node "$here/check_stats.mjs" "$pq" "$jl" "${stats_args[@]}"
     check "$name: page index" node "$here/check_pageindex.mjs" "$pq" "$jl"

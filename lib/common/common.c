@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -108,6 +109,29 @@ size_t dsgi_shorten_message(char *msg, size_t len, size_t max)
     }
     msg[len] = '\0';
     return len;
+}
+
+dsg_status dsgi_make_dirs(const char *path, dsg_error *err)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    DSGI_RETURN_IF(n >= sizeof buf, err, DSG_EINVAL, "path too long: %s", path);
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+            int e = errno;
+            return dsgi_fail(err, e, "cannot create directory %s: %s", buf, strerror(e));
+        }
+        struct stat st;
+        if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+            return dsgi_fail(err, ENOTDIR, "cannot create directory %s: a file is in the way", buf);
+        buf[i] = c;
+    }
+    return DSG_OK;
 }
 
 dsg_status dsgi_fail(dsg_error *err, dsg_status status, const char *fmt, ...)

@@ -41,6 +41,11 @@ extern atomic_uint dsgi_interrupts;
  * their middle ("..."). Returns the new length; msg is NUL-terminated. */
 size_t dsgi_shorten_message(char *msg, size_t len, size_t max);
 
+/* mkdir -p: creates path and its missing parents (mode 0755). A component
+ * that exists and is not a directory fails with ENOTDIR ("a file is in the
+ * way"); other failures carry errno and name the directory. */
+dsg_status dsgi_make_dirs(const char *path, dsg_error *err);
+
 /* Returns an error from the enclosing function when cond holds. */
 #define DSGI_RETURN_IF(cond, err, status, ...)                                 \
     do {                                                                       \

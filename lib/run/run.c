@@ -113,29 +113,6 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* mkdir -p */
-static dsg_status make_dirs(const char *path, dsg_error *err)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-    DSGI_RETURN_IF(n >= sizeof buf, err, DSG_EINVAL, "path too long: %s", path);
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-            int e = errno;
-            return dsgi_fail(err, e, "cannot create directory %s: %s", buf, strerror(e));
-        }
-        struct stat st;
-        if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-            return dsgi_fail(err, ENOTDIR, "cannot create directory %s: a file is in the way", buf);
-        buf[i] = c;
-    }
-    return DSG_OK;
-}
 
 static int dir_is_empty(const char *path)
 {
@@ -420,7 +397,7 @@ static dsg_status open_sink(run_ctx *rc, const char *rel_path, dsg_sink **out, d
     char dir[4600];
     memcpy(dir, path, sizeof dir);
     *strrchr(dir, '/') = '\0';
-    DSGI_FORWARD(make_dirs(dir, err));
+    DSGI_FORWARD(dsgi_make_dirs(dir, err));
     return dsg_file_sink_open(out, path, err);
 }
 
@@ -520,7 +497,7 @@ static dsg_status local_prepare(run_ctx *rc, dsg_error *err)
         }
     }
     if (st == DSG_OK)
-        st = make_dirs(opt->output, err);
+        st = dsgi_make_dirs(opt->output, err);
     return st;
 }
 

@@ -66,28 +66,6 @@ struct dsg_table_writer {
 
 /* ---- local paths ---- */
 
-static dsg_status mkdirs(const char *path, dsg_error *err)
-{
-    char buf[PATH_MAX_BYTES];
-    size_t n = strlen(path);
-    DSGI_RETURN_IF(n >= sizeof buf, err, DSG_EINVAL, "path too long: %s", path);
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-            int e = errno;
-            return dsgi_fail(err, e, "cannot create directory %s: %s", buf, strerror(e));
-        }
-        struct stat st;
-        if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-            return dsgi_fail(err, ENOTDIR, "cannot create directory %s: a file is in the way", buf);
-        buf[i] = c;
-    }
-    return DSG_OK;
-}
 
 /* By descriptor, without following links, at any depth (tree.c). */
 static dsg_status rmtree(const char *path, dsg_error *err) { return dsgi_tree_remove(path, err); }
@@ -442,7 +420,7 @@ static dsg_status open_inner(dsg_table_writer *w, dsg_error *err)
     else if (opt->mode == DSG_MODE_CREATE)
         DSGI_RETURN_IF(dir_has_entries(dir), err, DSG_EINVAL,
                        "table directory %s is not empty (use mode overwrite or append)", dir);
-    return mkdirs(dir, err);
+    return dsgi_make_dirs(dir, err);
 }
 
 dsg_status dsg_table_writer_open(dsg_table_writer **out, const dsg_writer_options *opt, const dsg_field *fields,
@@ -518,7 +496,7 @@ static dsg_status open_file(dsg_table_writer *w, partition *p, dsg_error *err)
         snprintf(path, sizeof path, "%s/%s/%s", w->output, w->table, name);
         char *slash = strrchr(path, '/');
         *slash = '\0';
-        DSGI_FORWARD(mkdirs(path, err));
+        DSGI_FORWARD(dsgi_make_dirs(path, err));
         *slash = '/';
         DSGI_FORWARD(dsg_file_sink_open(&sink, path, err));
     }

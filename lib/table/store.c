@@ -80,24 +80,13 @@ static dsg_status make_parent_dirs(const char *path, dsg_error *err)
 {
     char buf[PATH_MAX_BYTES];
     size_t n = strlen(path);
+    DSGI_RETURN_IF(n >= sizeof buf, err, DSG_EINVAL, "path too long: %s", path);
     memcpy(buf, path, n + 1);
     char *slash = strrchr(buf, '/');
     if (slash == NULL || slash == buf)
         return DSG_OK;
     *slash = '\0';
-    n = strlen(buf);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-            int e = errno;
-            return dsgi_fail(err, e, "cannot create directory %s: %s", buf, strerror(e));
-        }
-        buf[i] = c;
-    }
-    return DSG_OK;
+    return dsgi_make_dirs(buf, err);
 }
 
 /* ---- open / free ---- */

@@ -223,6 +223,19 @@ static void free_units(file_unit *u, size_t n)
     dsgi_free(u);
 }
 
+/* Room for unit n in the plan: doubles the array (zeroed) when full. */
+static dsg_status units_reserve(file_unit **u, size_t *cap, size_t n, dsg_error *err)
+{
+    if (n < *cap)
+        return DSG_OK;
+    file_unit *q = dsgi_realloc(*u, *cap * 2 * sizeof *q);
+    DSGI_RETURN_IF(q == NULL, err, DSG_ENOMEM, "out of memory (plan)");
+    memset(q + *cap, 0, *cap * sizeof *q);
+    *u = q;
+    *cap *= 2;
+    return DSG_OK;
+}
+
 static int larger_first(const void *pa, const void *pb)
 {
     const file_unit *a = pa, *b = pb;
@@ -296,16 +309,8 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
             st = dsg_dataset_partition(rc->ds, t, p, part, sizeof part, &first, &rows, err);
             uint64_t n_files = st == DSG_OK ? (rows + opt->file_rows_target - 1) / opt->file_rows_target : 0;
             for (uint64_t k = 0; st == DSG_OK && k < n_files; k++) {
-                if (n == cap) {
-                    file_unit *q = dsgi_realloc(u, cap * 2 * sizeof *u);
-                    if (q == NULL) {
-                        st = dsgi_fail(err, DSG_ENOMEM, "out of memory (plan)");
-                        break;
-                    }
-                    memset(q + cap, 0, cap * sizeof *u);
-                    u = q;
-                    cap *= 2;
-                }
+                if ((st = units_reserve(&u, &cap, n, err)) != DSG_OK)
+                    break;
                 char rel[1400];
                 const char *sfx = info.file_suffix ? info.file_suffix : "";
                 if (rc->sessions[t] != NULL) { /* table format: names unique to the session */
@@ -332,16 +337,8 @@ static dsg_status plan(run_ctx *rc, dsg_error *err)
         /* A table without rows is still written, as one file with its
          * schema and no rows, so that readers see the table. */
         if (st == DSG_OK && n == table_first) {
-            if (n == cap) {
-                file_unit *q = dsgi_realloc(u, cap * 2 * sizeof *u);
-                if (q == NULL) {
-                    st = dsgi_fail(err, DSG_ENOMEM, "out of memory (plan)");
-                    break;
-                }
-                memset(q + cap, 0, cap * sizeof *u);
-                u = q;
-                cap *= 2;
-            }
+            if ((st = units_reserve(&u, &cap, n, err)) != DSG_OK)
+                break;
             char rel[1400];
             snprintf(rel, sizeof rel, "%s/%s%s.%s", info.name, info.name,
                      info.file_suffix ? info.file_suffix : "", ext);
